@@ -1,0 +1,66 @@
+/* Titik peta situs kelurahan: dibuat dari data JSON, teks selalu sebagai node teks (bukan HTML). */
+(function () {
+  "use strict";
+  var WARNA = { kantor: "#b91c1c", wisata: "#047857", umkm: "#c2410c", ikon: "#6d28d9" };
+  var LABEL = { kantor: "Kantor kelurahan", wisata: "Wisata", umkm: "UMKM", ikon: "Ikon" };
+  var AMAN = /^[a-z0-9\-\/]*$/;
+
+  function teks(tag, isi, kelas) {
+    var el = document.createElement(tag);
+    el.textContent = isi;
+    if (kelas) { el.className = kelas; }
+    return el;
+  }
+
+  function isiPopup(p, akar) {
+    var kotak = document.createElement("div");
+    kotak.className = "peta-popup";
+    var judul = teks("a", p.nama);
+    if (typeof p.url === "string" && AMAN.test(p.url)) { judul.href = akar + p.url; }
+    kotak.appendChild(judul);
+    var keterangan = [LABEL[p.jenis] || p.jenis];
+    if (p.kategori) { keterangan.push(p.kategori); }
+    if (p.kelurahan) { keterangan.push("Kel. " + p.kelurahan); }
+    kotak.appendChild(teks("span", keterangan.join(" · "), "peta-popup-ket"));
+    if (p.perkiraan) { kotak.appendChild(teks("span", "Lokasi perkiraan", "peta-popup-ket")); }
+    return kotak;
+  }
+
+  function penanda(fitur, akar) {
+    var p = fitur.properties || {};
+    var k = fitur.geometry.coordinates;
+    var m = L.circleMarker([k[1], k[0]], {
+      radius: p.jenis === "kantor" ? 10 : 8,
+      color: "#ffffff", weight: 2, fillOpacity: 0.95,
+      fillColor: WARNA[p.jenis] || "#1d4ed8",
+      dashArray: p.perkiraan ? "3 3" : null,
+      className: "penanda penanda-" + (WARNA[p.jenis] ? p.jenis : "lain")
+    });
+    m.bindPopup(isiPopup(p, akar));
+    m.bindTooltip(teks("span", p.nama));
+    return m;
+  }
+
+  function pasang(peta, data, opsi) {
+    if (!data || !data.titik) { return; }
+    var akar = typeof data.akar === "string" && AMAN.test(data.akar.replace(/\.\.\//g, "")) ? data.akar : "";
+    var lapisan = opsi.cluster && L.markerClusterGroup ?
+      L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 }) : L.featureGroup();
+    data.titik.features.forEach(function (f) { lapisan.addLayer(penanda(f, akar)); });
+    lapisan.addTo(peta);
+    var batas = lapisan.getBounds();
+    if (data.titik.features.length === 1) {
+      peta.setView(batas.getCenter(), opsi.zoomTitik);
+    } else if (batas.isValid()) {
+      peta.fitBounds(batas, { padding: [24, 24], maxZoom: opsi.zoomTitik });
+    }
+    peta.getContainer().setAttribute("data-jumlah-titik", String(data.titik.features.length));
+  }
+
+  function data(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  window.KelurahanPeta = { pasang: pasang, data: data };
+})();

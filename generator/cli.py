@@ -1,0 +1,176 @@
+"""The ``kelurahan`` command: parses flags and calls one function per command."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .build import BuildOptions, BuildReport, build, check
+from .config import load_config
+from .content import KELURAHAN_DIR, PROFILE_FILE, SLUG_PATTERN, list_kelurahan, suggest_slug
+from .errors import BuildLocked, ContentError, FieldError, Problem
+from .fields import location_reader
+from .scaffold import example_entries, profile_yaml
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def _print_problems(problems: tuple[Problem, ...] | list[Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+def _site(ctx: click.Context) -> Path:
+    return Path(ctx.obj["site"])
+
+
+def _selected(site: Path, slugs: tuple[str, ...]) -> tuple[str, ...]:
+    known = set(list_kelurahan(site))
+    for slug in slugs:
+        if slug not in known:
+            raise click.BadParameter(f"kelurahan '{slug}' tidak ada di folder {KELURAHAN_DIR}/", param_hint="SLUG")
+    return tuple(dict.fromkeys(slugs))
+
+
+def _angka(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
+
+
+def _summary(report: BuildReport) -> str:
+    seconds = f"{report.seconds:.1f}".replace(".", ",")
+    return (f"Selesai: {_angka(report.sites)} situs, {_angka(report.pages)} halaman "
+            f"({_angka(report.rendered)} dirender ulang, {_angka(report.written)} berkas ditulis), "
+            f"{len(report.failed)} kelurahan gagal, {seconds} detik.")
+
+
+class _Group(click.Group):
+    """Turns known errors into located messages and exit status 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ContentError as error:
+            _print_problems(error.problems)
+        except BuildLocked as error:
+            click.echo(str(error), err=True)
+        except OSError as error:
+            click.echo(f"{error.filename or ''}: gagal membaca/menulis berkas ({error.strerror})", err=True)
+        ctx.exit(EXIT_CONTENT)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="kelurahan")
+@click.option("--site", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="Folder situs (berisi config.yaml dan kelurahan/).")
+@click.pass_context
+def main(ctx: click.Context, site: Path) -> None:
+    """Membangun situs web berpeta untuk setiap kelurahan dan portal kota.
+
+    Konten ada di kelurahan/<slug>/ (YAML dan Markdown); hasil ditulis ke output/.
+    Kode keluar: 0 berhasil, 1 ada kesalahan konten, 2 perintah salah.
+    """
+    ctx.obj = {"site": site}
+
+
+@main.command("build")
+@click.argument("slugs", nargs=-1, metavar="[SLUG]...")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder hasil (bawaan: output/ di folder situs).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1,
+              show_default="jumlah inti CPU", help="Jumlah proses paralel.")
+@click.option("--clean", is_flag=True, help="Bangun ulang semua halaman, abaikan hasil sebelumnya.")
+@click.pass_context
+def build_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | None, jobs: int, clean: bool) -> None:
+    """Bangun semua kelurahan (atau SLUG yang disebut) dan portal kota.
+
+    Kelurahan yang berisi kesalahan tidak dibangun dan hasil lamanya tetap utuh;
+    kelurahan lain tetap dibangun. Hanya halaman yang berubah yang ditulis ulang.
+    """
+    site = _site(ctx)
+    options = BuildOptions(site=site, output=output or site / "output",
+                           slugs=_selected(site, slugs), jobs=jobs, clean=clean)
+    with _progress(len(options.slugs) or len(list_kelurahan(site))) as progress:
+        report = build(options, progress)
+    for problems in report.failed.values():
+        _print_problems(problems)
+    click.echo(_summary(report), err=True)
+    ctx.exit(EXIT_CONTENT if report.failed else EXIT_OK)
+
+
+class _progress:
+    """A progress bar on a terminal; silent when output is piped or in CI."""
+
+    def __init__(self, total: int) -> None:
+        self.bar = click.progressbar(length=total, label="Membangun", file=sys.stderr) \
+            if sys.stderr.isatty() else None
+
+    def __enter__(self) -> _progress:
+        if self.bar:
+            self.bar.__enter__()
+        return self
+
+    def __call__(self, slug: str, ok: bool) -> None:
+        if self.bar:
+            self.bar.label = f"Membangun {slug}"
+            self.bar.update(1)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar:
+            self.bar.__exit__(None, None, None)
+
+
+@main.command("check")
+@click.argument("slugs", nargs=-1, metavar="[SLUG]...")
+@click.pass_context
+def check_command(ctx: click.Context, slugs: tuple[str, ...]) -> None:
+    """Periksa konten semua kelurahan (atau SLUG) tanpa menulis apa pun."""
+    site = _site(ctx)
+    selected = _selected(site, slugs)
+    failed = check(site, selected)
+    for problems in failed.values():
+        _print_problems(problems)
+    total = len(selected) or len(list_kelurahan(site))
+    count = sum(len(p) for p in failed.values())
+    if failed:
+        click.echo(f"{count} masalah di {len(failed)} dari {total} kelurahan.", err=True)
+    else:
+        click.echo(f"Semua {total} kelurahan lolos pemeriksaan.", err=True)
+    ctx.exit(EXIT_CONTENT if failed else EXIT_OK)
+
+
+@main.command("new")
+@click.argument("slug")
+@click.option("--nama", required=True, help="Nama kelurahan, misalnya \"Kauman\".")
+@click.option("--kecamatan", required=True, help="Slug atau nama kecamatan dari config.yaml.")
+@click.option("--lokasi", required=True, help="Lokasi kantor: \"-7.57, 110.82\" atau tautan Google Maps.")
+@click.pass_context
+def new_command(ctx: click.Context, slug: str, nama: str, kecamatan: str, lokasi: str) -> None:
+    """Buat folder kelurahan baru berisi profil.yaml dan satu contoh per bagian."""
+    site = _site(ctx)
+    config = load_config(site)
+    if not SLUG_PATTERN.fullmatch(slug):
+        raise click.BadParameter(f"pakai huruf kecil dan tanda hubung, misalnya {suggest_slug(slug)}", param_hint="SLUG")
+    key = kecamatan.strip().lower().replace(" ", "-")
+    match = [k for k in config.kecamatan if key in (k.slug, k.nama.lower().replace(" ", "-"))]
+    if not match:
+        choices = ", ".join(k.slug for k in config.kecamatan)
+        raise click.BadParameter(f"'{kecamatan}' tidak ada di config.yaml (pilihan: {choices})", param_hint="--kecamatan")
+    try:
+        point = location_reader(config.batas)(lokasi)
+    except FieldError as error:
+        raise click.BadParameter(f"{error.message}; {error.hint}", param_hint="--lokasi") from None
+    folder = site / KELURAHAN_DIR / slug
+    if folder.exists():
+        raise click.BadParameter(f"folder {KELURAHAN_DIR}/{slug} sudah ada", param_hint="SLUG")
+    files = {PROFILE_FILE: profile_yaml(nama, match[0], point),
+             **example_entries(nama, point, dt.date.today())}
+    for rel, text in files.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        (folder / rel).write_text(text, encoding="utf-8")
+    (folder / "media").mkdir()
+    click.echo(f"Dibuat {KELURAHAN_DIR}/{slug}/ ({len(files)} berkas). Periksa dengan: kelurahan check {slug}")

@@ -1,0 +1,131 @@
+"""The typed, validated ``config.yaml`` of a site (the city)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import fields as f
+from .errors import ContentError, FieldError, Problem
+from .models import Bounds, Kecamatan, Location
+from .sections import SECTION_NAMES
+from .yamlio import Mapping, load_mapping
+
+CONFIG_FILE = "config.yaml"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything the city decides once for all its kelurahan sites."""
+
+    nama: str
+    judul: str
+    deskripsi: str
+    base_url: str | None
+    kecamatan: tuple[Kecamatan, ...]
+    pusat: Location
+    zoom: int
+    batas: Bounds
+    ubin_url: str
+    ubin_atribusi: str
+    ubin_zoom_maks: int
+    berita_terbaru: int
+    bagian: tuple[str, ...]
+
+    def kecamatan_by_slug(self, slug: str) -> Kecamatan:
+        """The kecamatan with this slug (the slug was validated before)."""
+        return next(k for k in self.kecamatan if k.slug == slug)
+
+
+def _slug(value: Any) -> str:
+    raw = f.text(value)
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", raw):
+        raise FieldError(f"slug '{raw}' tidak valid", "pakai huruf kecil, angka dan tanda hubung")
+    return raw
+
+
+def _as_is(value: Any) -> Any:
+    return value
+
+
+def _sections(value: Any) -> tuple[str, ...]:
+    return tuple(f.slug_list(SECTION_NAMES)(item) for item in f.text_list(value))
+
+
+_KECAMATAN = (f.Field("nama", f.text, True), f.Field("slug", _slug, True), f.Field("kode", f.text, True))
+_POINT = (f.Field("lat", f.number, True), f.Field("lon", f.number, True))
+_BOX = (
+    f.Field("selatan", f.number, True), f.Field("barat", f.number, True),
+    f.Field("utara", f.number, True), f.Field("timur", f.number, True),
+)
+_TILES = (
+    f.Field("url", f.text, True), f.Field("atribusi", f.text, True),
+    f.Field("zoom_maks", f.whole_number),
+)
+_MAP = (
+    f.Field("pusat", f.text, True, _POINT), f.Field("zoom", f.whole_number),
+    f.Field("batas", f.text, True, _BOX), f.Field("ubin", f.text, True, _TILES),
+)
+_DISPLAY = (f.Field("berita_terbaru", f.whole_number), f.Field("bagian", _sections))
+_CONFIG = (
+    f.Field("nama", f.text, True), f.Field("judul", f.text, True), f.Field("deskripsi", f.text),
+    f.Field("base_url", f.url), f.Field("kecamatan", _as_is, True),
+    f.Field("peta", f.text, True, _MAP), f.Field("tampilan", f.text, False, _DISPLAY),
+)
+
+
+def _read_kecamatan(data: Mapping) -> tuple[tuple[Kecamatan, ...], list[Problem]]:
+    raw = data.get("kecamatan")
+    if not isinstance(raw, list) or not raw:
+        return (), [Problem(CONFIG_FILE, data.line_of("kecamatan"), "kecamatan harus berupa daftar",
+                            "tulis tiap kecamatan sebagai '- {nama: ..., slug: ..., kode: ...}'")]
+    result, problems = [], []
+    for item in raw:
+        if not isinstance(item, Mapping):
+            problems.append(Problem(CONFIG_FILE, data.line_of("kecamatan"), "butir kecamatan harus berisi nama, slug, kode"))
+            continue
+        values, found = f.read_mapping(item, _KECAMATAN, CONFIG_FILE)
+        problems.extend(found)
+        if not found:
+            result.append(Kecamatan(values["nama"], values["slug"], values["kode"]))
+    return tuple(result), problems
+
+
+def parse_config(text: str) -> SiteConfig:
+    """Validate the text of ``config.yaml``; raise ContentError listing every problem."""
+    data = load_mapping(text, CONFIG_FILE)
+    values, problems = f.read_mapping(data, _CONFIG, CONFIG_FILE)
+    kecamatan, found = _read_kecamatan(data)
+    problems.extend(found)
+    if problems:
+        raise ContentError(problems)
+    peta = values["peta"]
+    box = peta["batas"]
+    tiles = peta["ubin"]
+    display = values.get("tampilan", {})
+    return SiteConfig(
+        nama=values["nama"],
+        judul=values["judul"],
+        deskripsi=values.get("deskripsi", ""),
+        base_url=values.get("base_url"),
+        kecamatan=kecamatan,
+        pusat=Location(peta["pusat"]["lat"], peta["pusat"]["lon"]),
+        zoom=peta.get("zoom", 13),
+        batas=Bounds(box["selatan"], box["barat"], box["utara"], box["timur"]),
+        ubin_url=tiles["url"],
+        ubin_atribusi=tiles["atribusi"],
+        ubin_zoom_maks=tiles.get("zoom_maks", 19),
+        berita_terbaru=display.get("berita_terbaru", 5),
+        bagian=display.get("bagian", SECTION_NAMES),
+    )
+
+
+def load_config(site: Path) -> SiteConfig:
+    """Read ``config.yaml`` from a site folder."""
+    path = site / CONFIG_FILE
+    if not path.is_file():
+        raise ContentError([Problem(CONFIG_FILE, 1, "berkas config.yaml tidak ditemukan",
+                                    "jalankan perintah di folder situs atau pakai --site FOLDER")])
+    return parse_config(path.read_text(encoding="utf-8"))

@@ -1,0 +1,213 @@
+"""Reads ``kelurahan/<slug>/`` into a Kelurahan model, or into every problem found there."""
+
+from __future__ import annotations
+
+import difflib
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import fields as f
+from .config import SiteConfig
+from .errors import ContentError, Problem
+from .models import Contact, Entry, Kelurahan, Location, Profile, SocialMedia
+from .sections import SECTION_NAMES, Section, entry_fields, profile_fields, section_by_name
+from .yamlio import load_mapping, split_front_matter
+
+KELURAHAN_DIR = "kelurahan"
+PROFILE_FILE = "profil.yaml"
+INTRO_FILE = "beranda.md"
+MEDIA_DIR = "media"
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+RESERVED_SLUGS = frozenset({"assets", "data", "kecamatan", "media", *SECTION_NAMES})
+IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif"})
+MAX_TEXT_BYTES = 512 * 1024
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Sources:
+    """The raw files of one kelurahan folder: relative path → bytes, plus reading problems."""
+
+    slug: str
+    files: Mapping[str, bytes]
+    problems: tuple[Problem, ...] = ()
+
+    def where(self, rel: str) -> str:
+        """The path of a file as staff see it, relative to the site folder."""
+        return f"{KELURAHAN_DIR}/{self.slug}/{rel}" if rel else f"{KELURAHAN_DIR}/{self.slug}"
+
+
+def suggest_slug(name: str) -> str:
+    """A valid slug close to ``name`` (lowercase ASCII words joined by hyphens)."""
+    return "-".join(re.findall(r"[a-z0-9]+", name.lower())) or "nama-berkas"
+
+
+def list_kelurahan(site: Path) -> list[str]:
+    """Folder names under ``kelurahan/``, sorted (invalid names are reported later)."""
+    root = site / KELURAHAN_DIR
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir() if not p.name.startswith(".") and (p.is_dir() or p.is_symlink()))
+
+
+def read_sources(site: Path, slug: str) -> Sources:
+    """Read every file of one kelurahan folder; refuse links, oversized and misplaced files."""
+    root = site / KELURAHAN_DIR / slug
+    files: dict[str, bytes] = {}
+    problems: list[Problem] = []
+    sources = Sources(slug, files)
+    if root.is_symlink():
+        return Sources(slug, {}, (Problem(sources.where(""), 1, "folder kelurahan tidak boleh berupa tautan (symlink)",
+                                          "salin folder aslinya ke sini"),))
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if any(part.startswith(".") for part in rel.split("/")):
+            continue
+        if path.is_symlink():
+            problems.append(Problem(sources.where(rel), 1, "tautan (symlink) tidak diizinkan",
+                                    "ganti dengan berkas aslinya"))
+        elif path.is_file():
+            limit = MAX_IMAGE_BYTES if path.suffix.lower() in IMAGE_SUFFIXES else MAX_TEXT_BYTES
+            size = path.stat().st_size
+            if size > limit:
+                problems.append(Problem(sources.where(rel), 1, f"berkas terlalu besar ({size // 1024} KB, batas {limit // 1024} KB)",
+                                        "perkecil gambar atau pecah tulisan menjadi beberapa berkas"))
+            else:
+                files[rel] = path.read_bytes()
+    return Sources(slug, files, tuple(problems))
+
+
+def _decode(sources: Sources, rel: str) -> str:
+    try:
+        return sources.files[rel].decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError:
+        raise ContentError([Problem(sources.where(rel), 1, "berkas bukan teks UTF-8",
+                                    "simpan ulang berkas dengan pengodean UTF-8")]) from None
+
+
+class _Reader:
+    """Collects problems while turning one kelurahan's sources into models."""
+
+    def __init__(self, sources: Sources, config: SiteConfig) -> None:
+        self.sources = sources
+        self.config = config
+        self.problems: list[Problem] = list(sources.problems)
+
+    def attempt(self, rel: str, build: Any) -> Any:
+        try:
+            return build(rel)
+        except ContentError as error:
+            self.problems.extend(error.problems)
+            return None
+
+    def check_media(self, rel: str, line: int, ref: str | None) -> None:
+        if ref is None:
+            return
+        target = posixpath.normpath(ref.strip())
+        where = self.sources.where(rel)
+        if ref.startswith(("/", "\\")) or target.startswith("..") or "://" in ref:
+            self.problems.append(Problem(where, line, f"foto '{ref}' harus berada di folder media/ kelurahan ini",
+                                         "tulis misalnya foto: media/kantor.jpg"))
+        elif target not in self.sources.files:
+            self.problems.append(Problem(where, line, f"foto '{ref}' tidak ditemukan",
+                                         f"simpan gambarnya di {self.sources.where(MEDIA_DIR)}/ lalu tulis foto: media/namaberkas.jpg"))
+        elif posixpath.splitext(target)[1].lower() not in IMAGE_SUFFIXES:
+            self.problems.append(Problem(where, line, f"foto '{ref}' bukan gambar JPG/PNG/WebP/GIF"))
+
+    def profile(self, rel: str) -> Profile | None:
+        data = load_mapping(_decode(self.sources, rel), self.sources.where(rel))
+        kecamatan = tuple(k.slug for k in self.config.kecamatan)
+        values, problems = f.read_mapping(data, profile_fields(kecamatan, self.config.batas), self.sources.where(rel))
+        self.problems.extend(problems)
+        self.check_media(rel, data.line_of("foto"), values.get("foto"))
+        if problems:
+            return None
+        lokasi: Location = values.pop("lokasi")
+        if values.pop("lokasi_perkiraan", False):
+            lokasi = Location(lokasi.lat, lokasi.lon, approximate=True)
+        kontak = Contact(telepon=values.pop("telepon", None), whatsapp=values.pop("whatsapp", None),
+                         email=values.pop("email", None))
+        return Profile(lokasi=lokasi, kontak=kontak,
+                       kecamatan=self.config.kecamatan_by_slug(values.pop("kecamatan")),
+                       media_sosial=SocialMedia(**values.pop("media_sosial", {})), **values)
+
+    def entry(self, rel: str) -> Entry | None:
+        section_name, filename = rel.split("/")
+        section = section_by_name(section_name)
+        where = self.sources.where(rel)
+        front = split_front_matter(_decode(self.sources, rel), where)
+        values, problems = f.read_mapping(front.data, entry_fields(section, self.config.batas), where)
+        self.problems.extend(problems)
+        self.check_media(rel, front.data.line_of("foto"), values.get("foto"))
+        if problems:
+            return None
+        return _make_entry(section, filename.removesuffix(".md"), where, front.body, front.body_line, values)
+
+    def place(self, rel: str) -> str | None:
+        """Classify one file; report it when it does not belong; return its role."""
+        parts = rel.split("/")
+        where = self.sources.where(rel)
+        if rel in (PROFILE_FILE, INTRO_FILE) or parts[0] == MEDIA_DIR:
+            return parts[0]
+        if len(parts) == 2 and parts[0] in SECTION_NAMES:
+            stem, dot, suffix = parts[1].rpartition(".")
+            if not dot or suffix != "md":
+                self.problems.append(Problem(where, 1, "berkas bagian harus berakhiran .md",
+                                             f"ganti nama menjadi {suggest_slug(stem or parts[1])}.md"))
+            elif not SLUG_PATTERN.fullmatch(stem):
+                self.problems.append(Problem(where, 1, f"nama berkas '{parts[1]}' tidak valid",
+                                             f"pakai huruf kecil dan tanda hubung, misalnya {suggest_slug(stem)}.md"))
+            else:
+                return "entry"
+            return None
+        self.problems.append(Problem(where, 1, f"'{parts[0]}' tidak dikenal di folder kelurahan", _place_hint(parts[0])))
+        return None
+
+
+def _place_hint(name: str) -> str:
+    choices = [*SECTION_NAMES, MEDIA_DIR, PROFILE_FILE, INTRO_FILE]
+    close = difflib.get_close_matches(name.lower(), choices, n=1, cutoff=0.6)
+    if close:
+        return f"maksud Anda '{close[0]}'?"
+    return "yang dikenal: profil.yaml, beranda.md, media/ dan folder " + ", ".join(SECTION_NAMES)
+
+
+def _make_entry(section: Section, slug: str, where: str, body: str, body_line: int, values: dict[str, Any]) -> Entry:
+    judul = values.pop(section.title_key)
+    lokasi: Location | None = values.pop("lokasi", None)
+    if lokasi is not None and values.get("lokasi_perkiraan"):
+        lokasi = Location(lokasi.lat, lokasi.lon, approximate=True)
+    values.pop("lokasi_perkiraan", None)
+    if "kontak" in values:
+        values["kontak"] = Contact(**values["kontak"])
+    return section.model(section=section.name, slug=slug, judul=judul, source=where, body=body,
+                         body_line=body_line, lokasi=lokasi, **values)
+
+
+def _sort_key(entry: Entry) -> tuple[str, str, str]:
+    newest_first = "" if not hasattr(entry, "tanggal") else str(99999999 - int(entry.tanggal.strftime("%Y%m%d")))
+    return newest_first, entry.judul.casefold(), entry.slug
+
+
+def parse_kelurahan(sources: Sources, config: SiteConfig) -> Kelurahan:
+    """Turn one kelurahan's files into a model; raise ContentError with every problem."""
+    reader = _Reader(sources, config)
+    if not SLUG_PATTERN.fullmatch(sources.slug) or sources.slug in RESERVED_SLUGS:
+        reader.problems.append(Problem(sources.where(""), 1, f"nama folder '{sources.slug}' tidak bisa dipakai",
+                                       f"ganti nama folder menjadi huruf kecil bertanda hubung, misalnya {suggest_slug(sources.slug)}"))
+    roles = {rel: reader.place(rel) for rel in sources.files}
+    if PROFILE_FILE not in sources.files:
+        reader.problems.append(Problem(sources.where(PROFILE_FILE), 1, "profil.yaml tidak ditemukan",
+                                       "buat dengan: kelurahan new SLUG --nama ... --kecamatan ... --lokasi ..."))
+    profil = reader.attempt(PROFILE_FILE, reader.profile) if PROFILE_FILE in sources.files else None
+    entries = [reader.attempt(rel, reader.entry) for rel, role in roles.items() if role == "entry"]
+    beranda = _decode(sources, INTRO_FILE) if INTRO_FILE in sources.files else ""
+    if reader.problems or profil is None:
+        raise ContentError(reader.problems)
+    media = tuple(sorted(rel for rel, role in roles.items() if role == MEDIA_DIR))
+    ordered = sorted((e for e in entries if e is not None), key=lambda e: (SECTION_NAMES.index(e.section), *_sort_key(e)))
+    return Kelurahan(sources.slug, profil, beranda, tuple(ordered), media)

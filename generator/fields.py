@@ -1,0 +1,226 @@
+"""Typed readers for YAML values, and a small schema checker with "did you mean" hints."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+from .errors import FieldError, Problem
+from .models import Bounds, Location
+from .yamlio import Mapping
+
+Reader = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One allowed key: how to read it, whether it is required, and nested keys if any."""
+
+    name: str
+    read: Reader
+    required: bool = False
+    fields: tuple[Field, ...] = field(default=())
+
+
+def text(value: Any) -> str:
+    """A single line or paragraph of text; numbers are accepted as their digits."""
+    if isinstance(value, bool) or value is None or isinstance(value, dict | list):
+        raise FieldError("harus berupa teks", "tulis teksnya setelah titik dua")
+    result = str(value).strip()
+    if not result:
+        raise FieldError("tidak boleh kosong", "isi nilainya atau hapus baris ini")
+    return result
+
+
+def text_list(value: Any) -> tuple[str, ...]:
+    """A list of short texts (``- butir`` lines); a single text is accepted as a list of one."""
+    if isinstance(value, str):
+        return (text(value),)
+    if not isinstance(value, list) or not value:
+        raise FieldError("harus berupa daftar", "tulis tiap butir di baris baru diawali '- '")
+    return tuple(text(item) for item in value)
+
+
+def boolean(value: Any) -> bool:
+    """Exactly ``true`` or ``false``; ``ya``/``no`` are refused rather than guessed."""
+    if isinstance(value, bool):
+        return value
+    raise FieldError(f"harus true atau false (tertulis '{value}')",
+                     "tulis true untuk ya, false untuk tidak")
+
+
+def number(value: Any) -> float:
+    """A plain number; Indonesian decimal commas are explained, not guessed."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        hint = "gunakan titik sebagai tanda desimal, misalnya 1.25"
+        raise FieldError(f"harus berupa angka (tertulis '{value}')", hint)
+    return float(value)
+
+
+def whole_number(value: Any) -> int:
+    """A whole number without thousands separators."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FieldError(f"harus berupa bilangan bulat (tertulis '{value}')",
+                         "tulis tanpa titik ribuan, misalnya 12345")
+    return value
+
+
+def date(value: Any) -> dt.date:
+    """A calendar date written as YYYY-MM-DD."""
+    raw = text(value)
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            pass
+    raise FieldError(f"tanggal tidak valid (tertulis '{raw}')",
+                     "tulis dengan format TAHUN-BULAN-TANGGAL, misalnya \"2024-08-17\"")
+
+
+def url(value: Any) -> str:
+    """An http(s) address."""
+    raw = text(value)
+    if not re.match(r"https?://[^\s/]+\.[^\s]+$", raw, re.IGNORECASE):
+        raise FieldError(f"alamat web tidak valid (tertulis '{raw}')",
+                         "salin alamat lengkap yang diawali https://")
+    return raw
+
+
+def email(value: Any) -> str:
+    """An e-mail address."""
+    raw = text(value)
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", raw):
+        raise FieldError(f"alamat email tidak valid (tertulis '{raw}')",
+                         "contoh: kelurahan.contoh@surakarta.go.id")
+    return raw
+
+
+def phone(value: Any) -> str:
+    """A phone number as staff write it; must hold 6 to 15 digits."""
+    raw = text(value)
+    digits = re.sub(r"\D", "", raw)
+    if not re.fullmatch(r"[0-9+()\-. ]+", raw) or not 6 <= len(digits) <= 15:
+        raise FieldError(f"nomor telepon tidak valid (tertulis '{raw}')",
+                         "tulis dengan tanda kutip, misalnya \"0271-123456\" atau \"0812-3456-7890\"")
+    return raw
+
+
+def slug_list(choices: Sequence[str]) -> Reader:
+    """A reader for one of a fixed set of names (case-insensitive, spaces as hyphens)."""
+
+    def read(value: Any) -> str:
+        raw = text(value)
+        key = re.sub(r"[\s_]+", "-", raw.strip().lower())
+        if key in choices:
+            return key
+        raise FieldError(f"'{raw}' tidak dikenal", _suggest(key, choices))
+
+    return read
+
+
+def _suggest(word: str, choices: Sequence[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if close:
+        return f"maksud Anda '{close[0]}'?"
+    return "pilihan yang ada: " + ", ".join(sorted(choices))
+
+
+_PAIR = r"(-?\d{1,3}(?:\.\d+)?)\s*[,;]\s*(-?\d{1,3}(?:\.\d+)?)"
+_MAPS_PATTERNS = (
+    re.compile(r"!3d(-?\d+(?:\.\d+)?)!4d(-?\d+(?:\.\d+)?)"),
+    re.compile(r"[?&](?:q|query|ll|destination|center|daddr)=(?:loc:)?" + _PAIR),
+    re.compile(r"/@" + _PAIR),
+    re.compile(r"/(?:place|search|dir/[^/]*)/" + _PAIR),
+)
+
+
+def _pair_from_text(raw: str) -> tuple[float, float]:
+    if re.match(r"https?://", raw, re.IGNORECASE):
+        decoded = unquote(raw).replace("+", " ")
+        for pattern in _MAPS_PATTERNS:
+            match = pattern.search(decoded)
+            if match:
+                return float(match.group(1)), float(match.group(2))
+        raise FieldError("tautan peta ini tidak memuat koordinat",
+                         "buka tautan di Google Maps, tekan lama titiknya, lalu salin angka "
+                         "seperti -7.5745, 110.8262")
+    match = re.fullmatch(r"\(?\s*" + _PAIR + r"\s*\)?", raw)
+    if not match:
+        raise FieldError(f"koordinat tidak dikenali (tertulis '{raw}')",
+                         "tulis seperti \"-7.5745, 110.8262\" (lintang, bujur) atau "
+                         "tempel tautan Google Maps")
+    return float(match.group(1)), float(match.group(2))
+
+
+def _pair(value: Any) -> tuple[float, float]:
+    if isinstance(value, Mapping):
+        unknown = sorted(set(value) - {"lat", "lon"})
+        if unknown:
+            raise FieldError(f"isian '{unknown[0]}' tidak dikenal di lokasi",
+                             "tulis {lat: -7.5745, lon: 110.8262}")
+        if "lat" not in value or "lon" not in value:
+            raise FieldError("lokasi harus berisi lat dan lon", "tulis {lat: -7.5745, lon: 110.8262}")
+        return number(value["lat"]), number(value["lon"])
+    if isinstance(value, list) and len(value) == 2:
+        return number(value[0]), number(value[1])
+    return _pair_from_text(text(value))
+
+
+def location_reader(bounds: Bounds) -> Reader:
+    """A reader for a point that must lie inside the city; explains swapped or unsigned values."""
+
+    def read(value: Any) -> Location:
+        lat, lon = _pair(value)
+        if not -90 <= lat <= 90:
+            hint = "mungkin lintang dan bujur tertukar?" if bounds.contains(lon, lat) else ""
+            raise FieldError(f"lintang harus di antara -90 dan 90 (tertulis {lat:g})", hint)
+        if bounds.contains(lat, lon):
+            return Location(lat, lon)
+        raise FieldError(f"titik {lat:g}, {lon:g} berada di luar wilayah kota", _location_hint(lat, lon, bounds))
+
+    return read
+
+
+def _location_hint(lat: float, lon: float, bounds: Bounds) -> str:
+    if bounds.contains(lon, lat):
+        return "lintang dan bujur tertukar: tulis lintang (sekitar -7.5) dulu, lalu bujur (sekitar 110.8)"
+    if bounds.contains(-lat, lon):
+        return "tanda minus pada lintang hilang: lintang di Surakarta diawali '-', misalnya -7.5745"
+    return (f"titik harus di antara lintang {bounds.south:g}..{bounds.north:g} dan bujur "
+            f"{bounds.west:g}..{bounds.east:g}; salin ulang koordinat dari Google Maps")
+
+
+def read_mapping(data: Mapping, fields: Sequence[Field], path: str) -> tuple[dict[str, Any], list[Problem]]:
+    """Check keys against the schema and read every value; return values and all problems."""
+    known = {f.name: f for f in fields}
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for key in data:
+        if key not in known:
+            problems.append(Problem(path, data.line_of(key), f"isian '{key}' tidak dikenal", _suggest(key, list(known))))
+    for spec in fields:
+        raw = data.get(spec.name)
+        line = data.line_of(spec.name)
+        if raw is None:
+            if spec.required:
+                problems.append(Problem(path, line, f"isian '{spec.name}' wajib diisi",
+                                        f"tambahkan baris '{spec.name}: ...'"))
+            continue
+        if spec.fields:
+            if not isinstance(raw, Mapping):
+                problems.append(Problem(path, line, f"'{spec.name}' harus berisi isian bertingkat",
+                                        "tulis isiannya di baris berikutnya dengan indentasi 2 spasi"))
+                continue
+            values[spec.name], nested = read_mapping(raw, spec.fields, path)
+            problems.extend(nested)
+            continue
+        try:
+            values[spec.name] = spec.read(raw)
+        except FieldError as error:
+            problems.append(Problem(path, line, f"{spec.name}: {error.message}", error.hint))
+    return values, problems

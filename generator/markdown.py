@@ -1,0 +1,52 @@
+"""One configured Markdown converter plus an allowlist sanitizer: text in, safe HTML out."""
+
+from __future__ import annotations
+
+import re
+
+import markdown as md
+import nh3
+
+URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
+TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "dl", "dt", "em",
+    "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
+    "mark", "ol", "p", "pre", "q", "s", "small", "strong", "sub", "sup", "table", "tbody", "td",
+    "tfoot", "th", "thead", "tr", "u", "ul",
+})
+ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "abbr": {"title"},
+    "td": {"align"},
+    "th": {"align", "scope"},
+    "ol": {"start"},
+}
+_ABSOLUTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^[/#\\]")
+
+
+class MarkdownRenderer:
+    """Converts staff Markdown to sanitized HTML; reuses one parser for speed."""
+
+    def __init__(self) -> None:
+        self._md = md.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+
+    def render(self, text: str, link_prefix: str = "") -> str:
+        """Markdown → safe HTML; relative links are resolved against the kelurahan folder."""
+        self._md.reset()
+        raw = self._md.convert(text)
+
+        def rebase(tag: str, attribute: str, value: str) -> str | None:
+            if attribute in ("href", "src") and value and not _ABSOLUTE.match(value):
+                return link_prefix + value.removeprefix("./")
+            return value
+
+        return nh3.clean(
+            raw,
+            tags=set(TAGS),
+            attributes={k: set(v) for k, v in ATTRIBUTES.items()},
+            attribute_filter=rebase,
+            url_schemes=set(URL_SCHEMES),
+            link_rel="noopener noreferrer",
+            set_tag_attribute_values={"img": {"loading": "lazy", "decoding": "async"}},
+        )

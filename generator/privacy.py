@@ -1,0 +1,227 @@
+"""Privacy gate: find NIK/No. KK and personal mobile numbers in page text (UU PDP No. 27/2022)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import pairwise
+
+# Kemendagri province codes used in NIK (incl. the 2022 Papua split: 91-96; 97 is unassigned).
+PROVINCE_CODES: frozenset[str] = frozenset(
+    f"{code:02d}"
+    for code in (
+        *range(11, 20),
+        21,
+        *range(31, 37),
+        *range(51, 54),
+        *range(61, 66),
+        *range(71, 77),
+        81,
+        82,
+        *range(91, 97),
+    )
+)
+
+NIK_LENGTH = 16
+PHONE_MIN_DIGITS = 10
+PHONE_MAX_DIGITS = 13
+_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_FEMALE_DAY_OFFSET = 40
+
+# Digits joined by single separators; the NIK candidates are sub-runs of these groups.
+_DIGIT_RUN = re.compile(r"[0-9]+(?:[ .\-][0-9]+)*")
+_DIGIT_GROUP = re.compile(r"[0-9]+")
+_DECIMAL_BEFORE = re.compile(r"[0-9][.,]\Z")
+# Mobile prefix: 08[1-9] or (+)62 8[1-9], followed by digit groups joined by single separators.
+# The leading lookahead only speeds up the scan; the lookbehinds reject digits/decimals before.
+_PHONE_CANDIDATE = re.compile(
+    r"(?=[(+60])(?<![0-9+])(?<![0-9][.,])"
+    r"(?:\(\+?62\)[ .\-]?|\+?62[ .\-]?|0)8[1-9][0-9]*(?:[ .\-][0-9]+)*"
+)
+# Keywords right before a number that make it a bank account or civil-servant ID, not a phone.
+_NON_PHONE_CONTEXT = re.compile(
+    r"\b(?:no\.?\s*)?(?:rek(?:ening)?|norek|nib|npwp|nip)\b[^0-9\n]{0,25}\Z",
+    re.IGNORECASE,
+)
+_CONTEXT_WINDOW = 40
+
+_NIK_MESSAGE = (
+    "tampaknya berisi NIK/No. KK ({masked}); data kependudukan dilindungi "
+    "UU PDP No. 27/2022: hapus nomor ini"
+)
+_PHONE_MESSAGE = (
+    "tampaknya berisi nomor ponsel pribadi ({masked}); data pribadi dilindungi "
+    "UU PDP No. 27/2022: hapus nomor ini, atau bila ini kontak resmi kantor/usaha, "
+    "daftarkan sebagai kontak yang diizinkan"
+)
+
+
+@dataclass(frozen=True)
+class PrivacyFinding:
+    """One suspected personal number in a text, already masked for reporting."""
+
+    kind: str
+    start: int
+    end: int
+    masked: str
+    message: str
+
+
+@dataclass(frozen=True)
+class _Group:
+    """A run of ASCII digits with its offsets in the scanned text."""
+
+    start: int
+    end: int
+    digits: str
+
+
+def mask_digits(digits: str) -> str:
+    """Mask middle digits: keep 4 leading and 4 (16+ digits) or 3 trailing; short ones fully."""
+    only = "".join(ch for ch in digits if "0" <= ch <= "9")
+    head = 4
+    tail = 4 if len(only) >= NIK_LENGTH else 3
+    if len(only) < head + tail + 3:
+        return "x" * len(only)
+    return only[:head] + "x" * (len(only) - head - tail) + only[-tail:]
+
+
+def normalize_phone(number: str) -> str:
+    """Reduce a phone number to its digits with a leading 0 instead of +62/62/0062."""
+    digits = "".join(ch for ch in number if "0" <= ch <= "9")
+    if digits.startswith("0062"):
+        digits = digits[4:]
+    elif digits.startswith("62"):
+        digits = digits[2:]
+    rest = digits.lstrip("0")
+    return "0" + rest if rest else ""
+
+
+def _is_valid_date(day: int, month: int) -> bool:
+    """Tell whether a NIK day/month pair (day +40 for women) is a possible calendar date."""
+    if day > _FEMALE_DAY_OFFSET:
+        day -= _FEMALE_DAY_OFFSET
+    return 1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month - 1]
+
+
+def is_nik_structure(digits: str) -> bool:
+    """Tell whether 16 digits follow the NIK/No. KK layout (region codes, date, serial)."""
+    if len(digits) != NIK_LENGTH or not digits.isascii() or not digits.isdigit():
+        return False
+    return (
+        digits[0:2] in PROVINCE_CODES
+        and digits[2:4] != "00"
+        and digits[4:6] != "00"
+        and _is_valid_date(int(digits[6:8]), int(digits[8:10]))
+        and digits[12:16] != "0000"
+    )
+
+
+def _looks_like_thousands(groups: list[_Group], separators: set[str]) -> bool:
+    """Tell whether grouped digits read as an amount with '.' thousands separators."""
+    return (
+        separators == {"."}
+        and len(groups[0].digits) <= 3
+        and all(len(group.digits) == 3 for group in groups[1:])
+    )
+
+
+def _nik_candidate(text: str, groups: list[_Group]) -> bool:
+    """Tell whether consecutive groups form a plausibly written NIK."""
+    separators = {text[a.end : b.start] for a, b in pairwise(groups)}
+    if len(separators) > 1 or (len(groups) > 1 and _looks_like_thousands(groups, separators)):
+        return False
+    if _DECIMAL_BEFORE.search(text, max(0, groups[0].start - 2), groups[0].start):
+        return False
+    return is_nik_structure("".join(group.digits for group in groups))
+
+
+def _nik_spans(text: str, groups: list[_Group]) -> Iterator[list[_Group]]:
+    """Yield non-overlapping group sequences of a digit run that hold a valid NIK."""
+    index = 0
+    while index < len(groups):
+        total = 0
+        found = 0
+        for end in range(index, len(groups)):
+            total += len(groups[end].digits)
+            if total >= NIK_LENGTH:
+                if total == NIK_LENGTH and _nik_candidate(text, groups[index : end + 1]):
+                    found = end + 1
+                break
+        if found:
+            yield groups[index:found]
+            index = found
+        else:
+            index += 1
+
+
+def find_identity_numbers(text: str) -> list[PrivacyFinding]:
+    """Find 16-digit NIK / No. KK numbers (contiguous or grouped) in a text."""
+    findings: list[PrivacyFinding] = []
+    for run in _DIGIT_RUN.finditer(text):
+        if run.end() - run.start() < NIK_LENGTH:
+            continue
+        groups = [
+            _Group(m.start(), m.end(), m.group())
+            for m in _DIGIT_GROUP.finditer(text, run.start(), run.end())
+        ]
+        if sum(len(group.digits) for group in groups) < NIK_LENGTH:
+            continue
+        for span in _nik_spans(text, groups):
+            masked = mask_digits("".join(group.digits for group in span))
+            findings.append(
+                PrivacyFinding(
+                    kind="nik",
+                    start=span[0].start,
+                    end=span[-1].end,
+                    masked=masked,
+                    message=_NIK_MESSAGE.format(masked=masked),
+                )
+            )
+    return findings
+
+
+def _phone_end(text: str, candidate: re.Match[str]) -> int | None:
+    """Return the end of the longest group-aligned prefix with a valid mobile length."""
+    best: int | None = None
+    for group in _DIGIT_GROUP.finditer(text, candidate.start(), candidate.end()):
+        length = len(normalize_phone(text[candidate.start() : group.end()]))
+        if length > PHONE_MAX_DIGITS:
+            break
+        if length >= PHONE_MIN_DIGITS:
+            best = group.end()
+    return best
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    """Tell whether [start, end) intersects any of the given spans."""
+    return any(start < other_end and other_start < end for other_start, other_end in spans)
+
+
+def find_personal_phones(text: str, allowed: Iterable[str] = ()) -> list[PrivacyFinding]:
+    """Find Indonesian mobile numbers that are not listed as allowed (official) contacts."""
+    allowed_set = {normalize_phone(number) for number in allowed}
+    nik_spans = [(finding.start, finding.end) for finding in find_identity_numbers(text)]
+    findings: list[PrivacyFinding] = []
+    for candidate in _PHONE_CANDIDATE.finditer(text):
+        end = _phone_end(text, candidate)
+        if end is None:
+            continue
+        start = candidate.start()
+        normalized = normalize_phone(text[start:end])
+        if normalized in allowed_set or _overlaps(start, end, nik_spans):
+            continue
+        if _NON_PHONE_CONTEXT.search(text, max(0, start - _CONTEXT_WINDOW), start):
+            continue
+        masked = mask_digits(normalized)
+        findings.append(
+            PrivacyFinding(
+                kind="ponsel",
+                start=start,
+                end=end,
+                masked=masked,
+                message=_PHONE_MESSAGE.format(masked=masked),
+            )
+        )
+    return findings

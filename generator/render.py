@@ -1,0 +1,221 @@
+"""Pure rendering: models + templates → pages (path, declared inputs, bytes on demand).
+
+Nothing here writes files. Every page lists the source files it depends on, so the build can
+skip pages whose inputs did not change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import __version__
+from .config import SiteConfig
+from .content import KELURAHAN_DIR, PROFILE_FILE
+from .maps import MapMaker, MapPoint, page_data
+from .markdown import MarkdownRenderer
+from .models import Entry, Kelurahan, Location
+from .sections import SECTIONS, Section, section_by_name
+
+PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+DEFAULT_PREFIX = "bawaan"
+BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+         "September", "Oktober", "November", "Desember")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output file: where it goes, what it is made from, and how to make it."""
+
+    path: str
+    inputs: tuple[str, ...]
+    render: Callable[[], bytes]
+    extra: str = ""
+
+
+@dataclass(frozen=True)
+class KelurahanSummary:
+    """What the city portal needs to know about one built kelurahan (JSON-friendly)."""
+
+    slug: str
+    nama: str
+    kecamatan: str
+    ringkasan: str
+    kode_wilayah: str
+    jumlah: dict[str, int]
+    titik: list[dict[str, Any]] = field(default_factory=list)
+
+    def points(self) -> list[MapPoint]:
+        """Map points of this kelurahan, for the city map."""
+        return [MapPoint(**{**p, "lokasi": Location(**p["lokasi"])}) for p in self.titik]
+
+
+def tanggal_id(value: dt.date) -> str:
+    """``2024-08-17`` → ``17 Agustus 2024``."""
+    return f"{value.day} {BULAN[value.month - 1]} {value.year}"
+
+
+def angka_id(value: float, decimals: int = 0) -> str:
+    """``1234.5`` → ``1.234,5`` (Indonesian separators)."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def plain_text(html: str, limit: int = 160) -> str:
+    """A short plain-text excerpt of rendered HTML, for meta descriptions."""
+    words = re.sub(r"<[^>]+>", " ", html).split()
+    text = " ".join(words)
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def template_environment(site: Path) -> jinja2.Environment:
+    """Site templates first, then the packaged defaults (also reachable as ``bawaan/…``)."""
+    package = jinja2.FileSystemLoader(str(PACKAGE_TEMPLATES))
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(str(site / "templates")),
+        jinja2.PrefixLoader({DEFAULT_PREFIX: package}),
+        package,
+    ])
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["tanggal"] = tanggal_id
+    env.filters["angka"] = angka_id
+    env.globals["versi_generator"] = __version__
+    return env
+
+
+def template_files(site: Path) -> list[Path]:
+    """Every template that can influence the output (for the build's global hash)."""
+    roots = [site / "templates", PACKAGE_TEMPLATES]
+    return sorted(p for root in roots if root.is_dir() for p in root.rglob("*") if p.is_file())
+
+
+def entry_point(entry: Entry, kel: Kelurahan) -> MapPoint | None:
+    """The map point of an entry, if it has a place."""
+    if entry.lokasi is None:
+        return None
+    return MapPoint(nama=entry.judul, jenis=entry.section, lokasi=entry.lokasi,
+                    url=f"{kel.slug}/{entry.url}", kategori=entry.kategori or "")
+
+
+def office_point(kel: Kelurahan) -> MapPoint:
+    """The kelurahan office as a map point."""
+    return MapPoint(nama=f"Kantor Kelurahan {kel.profil.nama}", jenis="kantor",
+                    lokasi=kel.profil.lokasi, url=f"{kel.slug}/")
+
+
+def kelurahan_points(kel: Kelurahan) -> list[MapPoint]:
+    """The office and every located entry of a kelurahan."""
+    points = [office_point(kel)]
+    points.extend(p for e in kel.points if (p := entry_point(e, kel)) is not None)
+    return points
+
+
+def summarize(kel: Kelurahan) -> KelurahanSummary:
+    """The portal's view of a kelurahan."""
+    titik = [{**vars(p), "kelurahan": kel.profil.nama} for p in kelurahan_points(kel)]
+    for point in titik:
+        point["lokasi"] = vars(point["lokasi"])
+    return KelurahanSummary(
+        slug=kel.slug, nama=kel.profil.nama, kecamatan=kel.profil.kecamatan.slug,
+        ringkasan=kel.profil.ringkasan or "", kode_wilayah=kel.profil.kode_wilayah or "",
+        jumlah={s.name: len(kel.section(s.name)) for s in SECTIONS}, titik=titik,
+    )
+
+
+class Renderer:
+    """Holds the template environment, the Markdown converter and the map templates."""
+
+    def __init__(self, site: Path, config: SiteConfig, maps: MapMaker | None = None) -> None:
+        self.config = config
+        self.env = template_environment(site)
+        self.markdown = MarkdownRenderer()
+        self.maps = maps or MapMaker(config)
+
+    def html(self, template: str, **context: Any) -> bytes:
+        """Render one template to UTF-8 bytes."""
+        return self.env.get_template(template).render(config=self.config, **context).encode("utf-8")
+
+    def map_context(self, points: list[MapPoint], root: str) -> dict[str, Any]:
+        """What a page needs to show a map of ``points``."""
+        if not points:
+            return {"peta": None}
+        rendered = self.maps.point_map()
+        return {"peta": rendered, "peta_data": Markup(page_data(points, root)),
+                "peta_jenis": sorted({p.jenis for p in points}, key=_kind_order)}
+
+    def kelurahan_pages(self, kel: Kelurahan) -> list[Page]:
+        """Every page of one kelurahan site (home, section lists, entries)."""
+        visible = [s for s in (section_by_name(n) for n in self.config.bagian) if kel.section(s.name)]
+        nav = ",".join(s.name for s in visible)
+        profile = f"{KELURAHAN_DIR}/{kel.slug}/{PROFILE_FILE}"
+        everything = tuple(f"{KELURAHAN_DIR}/{kel.slug}/{rel}" for rel in _content_files(kel))
+        pages = [Page(f"{kel.slug}/index.html", everything, lambda: self._home(kel, visible), nav)]
+        for section in visible:
+            entries = kel.section(section.name)
+            inputs = (profile, *(e.source for e in entries))
+            pages.append(Page(f"{kel.slug}/{section.name}/index.html", inputs,
+                              _bind(self._section, kel, section, visible), nav))
+            pages.extend(
+                Page(f"{kel.slug}/{e.url}index.html", (profile, e.source), _bind(self._entry, kel, e, visible), nav)
+                for e in entries
+            )
+        return pages
+
+    def _base(self, kel: Kelurahan, visible: list[Section], root: str) -> dict[str, Any]:
+        return {"kel": kel, "profil": kel.profil, "bagian": visible, "akar": root,
+                "kel_akar": root + kel.slug + "/"}
+
+    def _home(self, kel: Kelurahan, visible: list[Section]) -> bytes:
+        context = self._base(kel, visible, "../")
+        berita = kel.section("berita")[: self.config.berita_terbaru]
+        intro = Markup(self.markdown.render(kel.beranda)) if kel.beranda.strip() else None
+        return self.html("beranda.html", berita=berita, beranda=intro,
+                         **context, **self.map_context(kelurahan_points(kel), "../"))
+
+    def _section(self, kel: Kelurahan, section: Section, visible: list[Section]) -> bytes:
+        entries = kel.section(section.name)
+        points = [p for e in entries if (p := entry_point(e, kel)) is not None]
+        return self.html("bagian.html", section=section, entries=entries,
+                         **self._base(kel, visible, "../../"), **self.map_context(points, "../../"))
+
+    def _entry(self, kel: Kelurahan, entry: Entry, visible: list[Section]) -> bytes:
+        body = Markup(self.markdown.render(entry.body, link_prefix="../../"))
+        point = entry_point(entry, kel)
+        section = section_by_name(entry.section)
+        return self.html(f"{entry.section}.html", entry=entry, section=section, isi=body,
+                         deskripsi=entry.ringkasan or plain_text(body) or kel.profil.nama,
+                         **self._base(kel, visible, "../../../"),
+                         **self.map_context([point] if point else [], "../../../"))
+
+    def portal_page(self, summaries: list[KelurahanSummary]) -> bytes:
+        """The city portal: every kelurahan by kecamatan, and the city map."""
+        groups = [(k, [s for s in summaries if s.kecamatan == k.slug]) for k in self.config.kecamatan]
+        total = sum(len(s.titik) for s in summaries)
+        return self.html("portal.html", akar="", kelompok=groups, jumlah_kelurahan=len(summaries),
+                         jumlah_titik=total, peta=self.maps.city_map(),
+                         peta_jenis=["kantor", "wisata", "umkm", "ikon"])
+
+
+def _kind_order(kind: str) -> int:
+    order = ["kantor", "wisata", "umkm", "ikon"]
+    return order.index(kind) if kind in order else len(order)
+
+
+def _content_files(kel: Kelurahan) -> Iterable[str]:
+    yield PROFILE_FILE
+    if kel.beranda:
+        yield "beranda.md"
+    for entry in kel.entries:
+        yield entry.source.split("/", 2)[2]
+
+
+def _bind(method: Callable[..., bytes], *args: Any) -> Callable[[], bytes]:
+    return lambda: method(*args)

@@ -1,0 +1,240 @@
+"""Strict YAML loading that keeps line numbers, and front matter splitting.
+
+Staff paste text from WhatsApp and Word, so YAML 1.1 surprises are switched off: only
+``true``/``false`` are booleans, only plain decimal numbers without a leading zero are
+numbers, and everything else (``no``, ``08123``, ``12:30``, ``2024-08-17``) stays text.
+Anchors, aliases, custom tags and duplicate keys are refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .errors import ContentError, Problem
+
+_BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+MAX_DEPTH = 12
+_STR = "tag:yaml.org,2002:str"
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_NULL = "tag:yaml.org,2002:null"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+
+class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
+    """Composes nodes with a minimal, YAML-1.2-like set of implicit types."""
+
+    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+
+
+for _tag, _pattern, _first in (
+    (_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    (_INT, r"^-?(?:0|[1-9][0-9]*)$", "-0123456789"),
+    (_FLOAT, r"^-?(?:0|[1-9][0-9]*)\.[0-9]+$", "-0123456789"),
+    (_NULL, r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+):
+    _StrictLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+
+
+class Mapping(dict[str, Any]):
+    """A YAML mapping that remembers the line of itself and of each key (1-based)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.key_lines: dict[str, int] = {}
+
+    def line_of(self, key: str) -> int:
+        """Line of ``key``, or of the mapping itself when the key is absent."""
+        return self.key_lines.get(key, self.line)
+
+
+class Sequence(list[Any]):
+    """A YAML sequence that remembers the line of itself and of each item."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.item_lines: list[int] = []
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """A Markdown file split into its YAML header and body."""
+
+    data: Mapping
+    body: str
+    body_line: int
+
+
+def _line(node: yaml.Node, offset: int) -> int:
+    return int(node.start_mark.line) + offset
+
+
+class _Builder:
+    """Turns composed nodes into plain values, refusing what staff should not write."""
+
+    def __init__(self, path: str, offset: int) -> None:
+        self.path = path
+        self.offset = offset
+        self.seen: set[int] = set()
+        self.problems: list[Problem] = []
+
+    def fail(self, node: yaml.Node, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(self.path, _line(node, self.offset), message, hint))
+
+    def build(self, node: yaml.Node, depth: int = 0) -> Any:
+        if id(node) in self.seen:
+            self.fail(node, "anchor/alias YAML (& dan *) tidak didukung",
+                      "tulis nilainya secara lengkap di setiap tempat")
+            return None
+        self.seen.add(id(node))
+        if depth > MAX_DEPTH:
+            self.fail(node, f"struktur YAML terlalu dalam (lebih dari {MAX_DEPTH} tingkat)",
+                      "sederhanakan isian ini")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return self.sequence(node, depth)
+        return self.scalar(node)
+
+    def mapping(self, node: yaml.MappingNode, depth: int) -> Mapping | None:
+        if node.tag != _MAP:
+            self.fail(node, f"tag YAML '{node.tag}' tidak diizinkan", "hapus tag yang diawali '!'")
+            return None
+        result = Mapping(_line(node, self.offset))
+        for key_node, value_node in node.value:
+            key = self.build(key_node, depth + 1)
+            if not isinstance(key, str | int | float | bool):
+                self.fail(key_node, "nama isian harus berupa teks biasa")
+                continue
+            name = str(key)
+            if name in result.key_lines:
+                first = result.key_lines[name]
+                self.fail(key_node, f"isian '{name}' ditulis dua kali (pertama di baris {first})",
+                          "hapus salah satunya")
+                continue
+            result.key_lines[name] = _line(key_node, self.offset)
+            result[name] = self.build(value_node, depth + 1)
+        return result
+
+    def sequence(self, node: yaml.SequenceNode, depth: int) -> Sequence | None:
+        if node.tag != _SEQ:
+            self.fail(node, f"tag YAML '{node.tag}' tidak diizinkan", "hapus tag yang diawali '!'")
+            return None
+        result = Sequence(_line(node, self.offset))
+        for item in node.value:
+            result.item_lines.append(_line(item, self.offset))
+            result.append(self.build(item, depth + 1))
+        return result
+
+    def scalar(self, node: yaml.Node) -> Any:
+        text = str(node.value)
+        if node.tag == _STR:
+            return text
+        if node.tag == _BOOL:
+            return text.lower() == "true"
+        if node.tag == _INT:
+            return int(text)
+        if node.tag == _FLOAT:
+            return float(text)
+        if node.tag == _NULL:
+            return None
+        self.fail(node, f"tag YAML '{node.tag}' tidak diizinkan", "hapus tag yang diawali '!'")
+        return None
+
+
+_YAML_MESSAGES = (
+    ("found character '\\t'", "ada karakter TAB", "ganti TAB dengan spasi (2 spasi per tingkat)"),
+    ("mapping values are not allowed", "ada titik dua (:) di tempat yang tidak terduga",
+     "jika nilainya berisi ': ', apit dengan tanda kutip, misalnya alamat: \"Jl. Slamet: 5\""),
+    ("could not find expected ':'", "baris ini tidak berbentuk 'nama: nilai'",
+     "periksa titik dua dan indentasi baris ini"),
+    ("found unexpected end of stream", "tanda kutip atau kurung tidak ditutup",
+     "pastikan setiap \" dan [ ditutup"),
+    ("found undefined alias", "anchor/alias YAML (& dan *) tidak didukung",
+     "tulis nilainya secara lengkap"),
+    ("expected a single document", "berkas berisi lebih dari satu dokumen YAML",
+     "hapus baris '---' yang berlebih"),
+)
+
+
+def _translate(error: yaml.YAMLError, path: str, offset: int) -> Problem:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    line = int(mark.line) + offset if mark is not None else offset
+    text = str(error)
+    for needle, message, hint in _YAML_MESSAGES:
+        if needle in text:
+            return Problem(path, line, message, hint)
+    problem = getattr(error, "problem", None) or text.splitlines()[0]
+    return Problem(path, line, f"YAML tidak valid ({problem})",
+                   "periksa indentasi, titik dua dan tanda kutip di sekitar baris ini")
+
+
+def _tab_problems(text: str, path: str, offset: int) -> list[Problem]:
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=offset):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:
+            problems.append(Problem(path, number, "ada karakter TAB di awal baris",
+                                    "ganti TAB dengan spasi (2 spasi per tingkat)"))
+    return problems
+
+
+def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
+    """Parse one YAML document strictly; raise ContentError with every problem found."""
+    problems = _tab_problems(text, path, first_line)
+    if problems:
+        raise ContentError(problems)
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.YAMLError as error:
+        raise ContentError([_translate(error, path, first_line)]) from None
+    except RecursionError:
+        raise ContentError([Problem(path, first_line, "struktur YAML terlalu dalam",
+                                    "sederhanakan isian ini")]) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        return None
+    builder = _Builder(path, first_line)
+    value = builder.build(node)
+    if builder.problems:
+        raise ContentError(builder.problems)
+    return value
+
+
+def load_mapping(text: str, path: str, first_line: int = 1) -> Mapping:
+    """Parse YAML that must be a mapping of ``nama: nilai`` lines (an empty file is empty)."""
+    value = load_yaml(text, path, first_line)
+    if value is None:
+        return Mapping(first_line)
+    if not isinstance(value, Mapping):
+        raise ContentError([Problem(path, first_line, "isi berkas harus berupa daftar 'nama: nilai'",
+                                    "lihat contoh di docs/panduan-konten.md")])
+    return value
+
+
+def split_front_matter(text: str, path: str) -> FrontMatter:
+    """Split ``---``-delimited YAML front matter from a Markdown body, keeping line numbers."""
+    text = text.removeprefix("\ufeff")
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip() != "---":
+        raise ContentError([Problem(path, 1, "berkas harus diawali baris '---' (front matter)",
+                                    "tulis '---', isian seperti 'nama: ...', lalu '---' lagi")])
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() == "---":
+            header = "".join(lines[1:index])
+            data = load_mapping(header, path, first_line=2)
+            return FrontMatter(data, "".join(lines[index + 1:]), index + 2)
+    raise ContentError([Problem(path, 1, "front matter tidak ditutup dengan baris '---'",
+                                "tambahkan baris '---' setelah isian terakhir")])
