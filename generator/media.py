@@ -279,7 +279,7 @@ def _keep_gif_extension(data: bytes, pos: int) -> bool:
         return False
     if label == _GIF_APPLICATION:
         identifier = data[pos + 3 : pos + 14]
-        return True
+        return data[pos + 2] == 11 and identifier in _GIF_KEPT_APPLICATIONS
     return True
 
 

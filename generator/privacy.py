@@ -36,7 +36,7 @@ _DECIMAL_BEFORE = re.compile(r"[0-9][.,]\Z")
 # Mobile prefix: 08[1-9] or (+)62 8[1-9], followed by digit groups joined by single separators.
 # The leading lookahead only speeds up the scan; the lookbehinds reject digits/decimals before.
 _PHONE_CANDIDATE = re.compile(
-    r"(?=[(+60])(?<![0-9+])(?<![0-9][.,])"
+    r"(?=[(+60])(?<![0-9])(?<![0-9][.,])"
     r"(?:\(\+?62\)[ .\-]?|\+?62[ .\-]?|0)8[1-9][0-9]*(?:[ .\-][0-9]+)*"
 )
 # Keywords right before a number that make it a bank account or civil-servant ID, not a phone.

@@ -84,7 +84,7 @@ NIK_NEGATIVES = [
     ("postal code", "Surakarta 57111"),
     ("date", "lahir 01-01-1990, tanggal 01/01/1990"),
     ("coordinates", "lokasi: -7.5745, 110.8262"),
-    ("long decimal coordinate", "[110.8262, -7.5512345678901234]"),
+    ("long decimal coordinate", "[110.8262, -7.5101014101900001]"),
     ("bank account 10", "rekening 0123456789"),
     ("bank account 13", "rekening 1370012345678"),
     ("bank account 15", "rekening 123456789012345"),
@@ -161,6 +161,7 @@ PHONE_POSITIVES = [
     ("kontak: 0812 3456 7890 2023", "0812 3456 7890", "0812xxxxx890"),
     ("0811234567 (Pak RT)", "0811234567", "0811xxx567"),
     ("HP0896123456789", "0896123456789", "0896xxxxxx789"),
+    ("WA +0812 3456 789", "0812 3456 789", "0812xxxx789"),
 ]
 
 
