@@ -174,3 +174,19 @@ def new_command(ctx: click.Context, slug: str, nama: str, kecamatan: str, lokasi
         (folder / rel).write_text(text, encoding="utf-8")
     (folder / "media").mkdir()
     click.echo(f"Dibuat {KELURAHAN_DIR}/{slug}/ ({len(files)} berkas). Periksa dengan: kelurahan check {slug}")
+
+
+@main.command("serve")
+@click.option("--port", "-p", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="Port pratinjau.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Alamat yang didengarkan.")
+@click.pass_context
+def serve_command(ctx: click.Context, port: int, host: str) -> None:
+    """Pratinjau langsung di browser; halaman dimuat ulang setiap kali berkas disimpan.
+
+    Hasil pratinjau ditulis ke folder .pratinjau/ (bukan output/). Kesalahan konten
+    tampil di bagian atas setiap halaman sampai diperbaiki.
+    """
+    from .server import serve
+
+    serve(_site(ctx), host, port)

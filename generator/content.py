@@ -13,7 +13,8 @@ from typing import Any
 from . import fields as f
 from .config import SiteConfig
 from .errors import ContentError, Problem
-from .models import Contact, Entry, Kelurahan, Location, Profile, SocialMedia
+from .models import Contact, Entry, Kelurahan, Location, Profile, SocialMedia, Umkm
+from .privacy import find_identity_numbers, find_personal_phones
 from .sections import SECTION_NAMES, Section, entry_fields, profile_fields, section_by_name
 from .yamlio import load_mapping, split_front_matter
 
@@ -206,8 +207,35 @@ def parse_kelurahan(sources: Sources, config: SiteConfig) -> Kelurahan:
     profil = reader.attempt(PROFILE_FILE, reader.profile) if PROFILE_FILE in sources.files else None
     entries = [reader.attempt(rel, reader.entry) for rel, role in roles.items() if role == "entry"]
     beranda = _decode(sources, INTRO_FILE) if INTRO_FILE in sources.files else ""
+    reader.problems.extend(privacy_problems(sources, _listed_contacts(profil, entries)))
     if reader.problems or profil is None:
         raise ContentError(reader.problems)
     media = tuple(sorted(rel for rel, role in roles.items() if role == MEDIA_DIR))
     ordered = sorted((e for e in entries if e is not None), key=lambda e: (SECTION_NAMES.index(e.section), *_sort_key(e)))
     return Kelurahan(sources.slug, profil, beranda, tuple(ordered), media)
+
+
+def _listed_contacts(profil: Profile | None, entries: list[Entry | None]) -> list[str]:
+    """Phone numbers published on purpose: the office's and each business's contacts."""
+    contacts = [profil.kontak] if profil else []
+    contacts += [e.kontak for e in entries if isinstance(e, Umkm)]
+    return [n for c in contacts for n in (c.telepon, c.whatsapp) if n]
+
+
+def _line_at(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def privacy_problems(sources: Sources, allowed: list[str]) -> list[Problem]:
+    """NIK/No. KK anywhere (text, values, file names) and personal phones in free text."""
+    problems = []
+    for rel, data in sources.files.items():
+        for finding in find_identity_numbers(rel):
+            problems.append(Problem(sources.where(rel), 1, f"nama berkas {finding.message}",
+                                    "ganti nama berkas tanpa nomor identitas"))
+        if posixpath.splitext(rel)[1].lower() in IMAGE_SUFFIXES:
+            continue
+        text = data.decode("utf-8", errors="replace")
+        for finding in find_identity_numbers(text) + find_personal_phones(text, allowed):
+            problems.append(Problem(sources.where(rel), _line_at(text, finding.start), finding.message))
+    return problems
