@@ -275,8 +275,9 @@ def _run(work: _Work, tasks: list[Sources], jobs: int, progress: Progress | None
                 progress(result.slug, result.ok)
 
     if jobs <= 1 or len(tasks) <= 1:
+        renderer = Renderer(work.site, work.config, work.maps)
         for sources in tasks:
-            done(_build_chunk(work, [sources]))
+            done([build_kelurahan(work, renderer, sources)])
         return results
     chunks = [tasks[i::jobs * 4] for i in range(min(len(tasks), jobs * 4))]
     context = multiprocessing.get_context("fork")
@@ -361,8 +362,9 @@ def check(site: Path, slugs: tuple[str, ...] = ()) -> dict[str, tuple[Problem, .
     for slug in slugs or tuple(list_kelurahan(site)):
         try:
             kel = parse_kelurahan(read_sources(site, slug), config)
+            renderer.markdown_html(kel.beranda, f"kelurahan/{slug}/beranda.md", 1)
             for entry in kel.entries:
-                renderer.markdown.render(entry.body)
+                renderer.markdown_html(entry.body, entry.source, entry.body_line)
         except ContentError as error:
             failed[slug] = error.problems
     return failed

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import re
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import markdown as md
 import nh3
@@ -22,19 +26,45 @@ ATTRIBUTES = {
     "th": {"align", "scope"},
     "ol": {"start"},
 }
+TIME_LIMIT_SECONDS = 2.0
 _ABSOLUTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^[/#\\]")
+
+
+class MarkdownTimeout(Exception):
+    """A Markdown text took longer than the per-page limit to convert."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt the block after ``seconds`` (main thread only; elsewhere no limit applies)."""
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise MarkdownTimeout(f"lebih dari {seconds:g} detik")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 class MarkdownRenderer:
     """Converts staff Markdown to sanitized HTML; reuses one parser for speed."""
 
-    def __init__(self) -> None:
+    def __init__(self, time_limit: float = TIME_LIMIT_SECONDS) -> None:
         self._md = md.Markdown(extensions=["tables", "sane_lists"], output_format="html")
+        self.time_limit = time_limit
 
     def render(self, text: str, link_prefix: str = "") -> str:
         """Markdown → safe HTML; relative links are resolved against the kelurahan folder."""
         self._md.reset()
-        raw = self._md.convert(text)
+        with time_limit(self.time_limit):
+            raw = self._md.convert(text)
 
         def rebase(tag: str, attribute: str, value: str) -> str | None:
             if attribute in ("href", "src") and value and not _ABSOLUTE.match(value):

@@ -20,7 +20,8 @@ from . import __version__
 from .config import SiteConfig
 from .content import KELURAHAN_DIR, PROFILE_FILE
 from .maps import MapMaker, MapPoint, page_data
-from .markdown import MarkdownRenderer
+from .errors import ContentError, Problem
+from .markdown import MarkdownRenderer, MarkdownTimeout
 from .models import Entry, Kelurahan, Location
 from .sections import SECTIONS, Section, section_by_name
 
@@ -84,7 +85,8 @@ def template_environment(site: Path) -> jinja2.Environment:
         package,
     ])
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                             auto_reload=False)
     env.filters["tanggal"] = tanggal_id
     env.filters["angka"] = angka_id
     env.globals["versi_generator"] = __version__
@@ -139,6 +141,14 @@ class Renderer:
         self.markdown = MarkdownRenderer()
         self.maps = maps or MapMaker(config)
 
+    def markdown_html(self, text: str, source: str, line: int, link_prefix: str = "") -> Markup:
+        """Staff Markdown as sanitized HTML; a text that is too slow to convert is an error."""
+        try:
+            return Markup(self.markdown.render(text, link_prefix))
+        except MarkdownTimeout as error:
+            raise ContentError([Problem(source, line, f"tulisan ini terlalu rumit untuk diproses ({error})",
+                                        "periksa tanda [ ] ( ) * yang tidak berpasangan, lalu sederhanakan")]) from None
+
     def html(self, template: str, **context: Any) -> bytes:
         """Render one template to UTF-8 bytes."""
         return self.env.get_template(template).render(config=self.config, **context).encode("utf-8")
@@ -176,7 +186,7 @@ class Renderer:
     def _home(self, kel: Kelurahan, visible: list[Section]) -> bytes:
         context = self._base(kel, visible, "../")
         berita = kel.section("berita")[: self.config.berita_terbaru]
-        intro = Markup(self.markdown.render(kel.beranda)) if kel.beranda.strip() else None
+        intro = self.markdown_html(kel.beranda, f"{KELURAHAN_DIR}/{kel.slug}/beranda.md", 1) if kel.beranda.strip() else None
         return self.html("beranda.html", berita=berita, beranda=intro,
                          **context, **self.map_context(kelurahan_points(kel), "../"))
 
@@ -187,7 +197,7 @@ class Renderer:
                          **self._base(kel, visible, "../../"), **self.map_context(points, "../../"))
 
     def _entry(self, kel: Kelurahan, entry: Entry, visible: list[Section]) -> bytes:
-        body = Markup(self.markdown.render(entry.body, link_prefix="../../"))
+        body = self.markdown_html(entry.body, entry.source, entry.body_line, link_prefix="../../")
         point = entry_point(entry, kel)
         section = section_by_name(entry.section)
         return self.html(f"{entry.section}.html", entry=entry, section=section, isi=body,
