@@ -89,7 +89,14 @@ class _Work:
     config: SiteConfig
     global_hash: str
     maps: MapMaker
-    previous: dict[str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One kelurahan to build, with the page keys of its previous build."""
+
+    slug: str
+    before: dict[str, str]
 
 
 def _sha(data: bytes) -> str:
@@ -213,16 +220,16 @@ def _stripper(data: bytes, rel: str) -> Callable[[], bytes]:
     return lambda: strip_metadata(data, Path(rel).suffix.lower())
 
 
-def build_kelurahan(work: _Work, renderer: Renderer, sources: Sources) -> KelurahanResult:
-    """Parse, render what is stale, and stage + promote one kelurahan."""
-    slug, finger = sources.slug, fingerprint(sources)
+def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanResult:
+    """Read, parse, render what is stale, and stage + promote one kelurahan."""
+    sources = read_sources(work.site, task.slug)
+    slug, finger, before = task.slug, fingerprint(sources), task.before
     try:
         kel = parse_kelurahan(sources, work.config)
         pages = renderer.kelurahan_pages(kel) + _media_pages(sources, kel.media)
     except ContentError as error:
         return KelurahanResult(slug, error.problems, finger)
     hashes = {f"kelurahan/{slug}/{rel}": _sha(data) for rel, data in sources.files.items()}
-    before = work.previous.get(slug, {}).get("pages", {})
     keys = {page.path: _page_key(work, page, hashes) for page in pages}
     current = work.output / slug
     outputs: dict[str, bytes | None] = {}
@@ -260,12 +267,12 @@ def _write_kelurahan(output: Path, slug: str, outputs: dict[str, bytes | None], 
     return written
 
 
-def _build_chunk(work: _Work, chunk: list[Sources]) -> list[KelurahanResult]:
+def _build_chunk(work: _Work, chunk: list[_Task]) -> list[KelurahanResult]:
     renderer = Renderer(work.site, work.config, work.maps)
-    return [build_kelurahan(work, renderer, sources) for sources in chunk]
+    return [build_kelurahan(work, renderer, task) for task in chunk]
 
 
-def _run(work: _Work, tasks: list[Sources], jobs: int, progress: Progress | None) -> list[KelurahanResult]:
+def _run(work: _Work, tasks: list[_Task], jobs: int, progress: Progress | None) -> list[KelurahanResult]:
     results: list[KelurahanResult] = []
 
     def done(batch: list[KelurahanResult]) -> None:
@@ -276,8 +283,8 @@ def _run(work: _Work, tasks: list[Sources], jobs: int, progress: Progress | None
 
     if jobs <= 1 or len(tasks) <= 1:
         renderer = Renderer(work.site, work.config, work.maps)
-        for sources in tasks:
-            done([build_kelurahan(work, renderer, sources)])
+        for task in tasks:
+            done([build_kelurahan(work, renderer, task)])
         return results
     chunks = [tasks[i::jobs * 4] for i in range(min(len(tasks), jobs * 4))]
     context = multiprocessing.get_context("fork")
@@ -295,6 +302,14 @@ def _portal(output: Path, renderer: Renderer, summaries: list[KelurahanSummary])
     files = {"index.html": renderer.portal_page(summaries), CITY_DATA_FILE: city_data_script(points).encode()}
     written = sum(_write_if_changed(output / rel, data) for rel, data in files.items())
     return written + sum(_write_if_changed(output / rel, src.read_bytes()) for rel, src in site_assets())
+
+
+def _portal_key(glob: str, summaries: list[KelurahanSummary]) -> str:
+    return _sha((glob + json.dumps([asdict(s) for s in summaries], sort_keys=True)).encode())
+
+
+def _portal_missing(output: Path) -> bool:
+    return not all((output / rel).is_file() for rel in ("index.html", CITY_DATA_FILE, *dict(site_assets())))
 
 
 def _remove_gone(output: Path, manifest: dict[str, Any], existing: set[str]) -> None:
@@ -321,12 +336,12 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         kelurahan: dict[str, Any] = dict(manifest.get("kelurahan", {}))
         existing = list_kelurahan(options.site)
         selected = list(options.slugs) or existing
-        sources = [read_sources(options.site, slug) for slug in selected]
-        tasks = [s for s in sources if not _up_to_date(output, kelurahan.get(s.slug), s)]
+        tasks = [_Task(slug, kelurahan.get(slug, {}).get("pages", {})) for slug in selected
+                 if not _up_to_date(output, kelurahan.get(slug), read_sources(options.site, slug))]
         maps = MapMaker(config)
         if tasks:
             maps.point_map()
-        work = _Work(options.site, output, config, glob, maps, kelurahan)
+        work = _Work(options.site, output, config, glob, maps)
         report = BuildReport()
         for result in _run(work, tasks, options.jobs, progress):
             report.rendered += result.rendered
@@ -339,9 +354,12 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         if not options.slugs:
             _remove_gone(output, kelurahan, set(existing))
         summaries = [KelurahanSummary(**kelurahan[s]["summary"]) for s in existing if s in kelurahan]
-        report.written += _portal(output, Renderer(options.site, config, maps), summaries)
-        write_file(output / MANIFEST_FILE, json.dumps(
-            {"format": MANIFEST_FORMAT, "global": glob, "kelurahan": kelurahan},
+        portal = _portal_key(glob, summaries)
+        if portal != manifest.get("portal") or _portal_missing(output):
+            report.rendered += 1
+            report.written += _portal(output, Renderer(options.site, config, maps), summaries)
+        _write_if_changed(output / MANIFEST_FILE, json.dumps(
+            {"format": MANIFEST_FORMAT, "global": glob, "portal": portal, "kelurahan": kelurahan},
             sort_keys=True, separators=(",", ":")).encode())
         report.sites = len(summaries) + 1
         report.pages = sum(len(v["pages"]) for v in kelurahan.values()) + 1
