@@ -150,14 +150,26 @@ def _write_if_changed(path: Path, data: bytes) -> bool:
 def _stage_file(stage: Path, current: Path, rel: str, data: bytes | None) -> bool:
     """Put one file in the staging folder: a hard link when unchanged, else new bytes."""
     target, old = stage / rel, current / rel
-    target.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    target.parent.mkdir(parents=True, exist_ok=True)
     if old.is_file() and (data is None or old.read_bytes() == data):
-        os.link(old, target)
+        try:
+            os.link(old, target)
+        except OSError:
+            shutil.copyfile(old, target)
+            os.chmod(target, FILE_MODE)
         return False
     if data is None:
         raise FileNotFoundError(old)
     write_file(target, data)
     return True
+
+
+def readable_dirs(root: Path) -> None:
+    """Give every folder below ``root`` (and itself) mode 755, whatever the umask."""
+    os.chmod(root, DIR_MODE)
+    for directory, names, _files in os.walk(root):
+        for name in names:
+            os.chmod(os.path.join(directory, name), DIR_MODE)
 
 
 def _promote(output: Path, slug: str, stage: Path) -> None:
@@ -168,7 +180,6 @@ def _promote(output: Path, slug: str, stage: Path) -> None:
     if current.exists():
         os.rename(current, old)
     os.rename(stage, current)
-    os.chmod(current, DIR_MODE)
     shutil.rmtree(old, ignore_errors=True)
 
 
@@ -229,6 +240,8 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
         pages = renderer.kelurahan_pages(kel) + _media_pages(sources, kel.media)
     except ContentError as error:
         return KelurahanResult(slug, error.problems, finger)
+    if bad := _check_paths(slug, pages):
+        return KelurahanResult(slug, tuple(bad), finger)
     hashes = {f"kelurahan/{slug}/{rel}": _sha(data) for rel, data in sources.files.items()}
     keys = {page.path: _page_key(work, page, hashes) for page in pages}
     current = work.output / slug
@@ -246,8 +259,29 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
     if problems:
         return KelurahanResult(slug, tuple(problems), finger)
     rendered = sum(1 for v in outputs.values() if v is not None)
-    written = _write_kelurahan(work.output, slug, outputs, stale=rendered > 0 or set(before) != set(keys))
+    try:
+        written = _write_kelurahan(work.output, slug, outputs, stale=rendered > 0 or set(before) != set(keys))
+    except OSError as error:
+        shutil.rmtree(work.output / STAGING_DIR / "baru" / slug, ignore_errors=True)
+        return KelurahanResult(slug, (_write_problem(work.output / slug, error),), finger)
     return KelurahanResult(slug, (), finger, keys, asdict(summarize(kel)), rendered, written)
+
+
+def _write_problem(where: Path, error: OSError) -> Problem:
+    return Problem(str(where), 1, f"gagal menulis hasil ({error.strerror or error}); hasil lama tetap utuh",
+                   "periksa ruang disk dan izin folder output, lalu jalankan build lagi")
+
+
+def _check_paths(slug: str, pages: list[Page]) -> list[Problem]:
+    """Every page of a kelurahan must land inside its own folder, each path only once."""
+    problems, seen = [], set()
+    for page in pages:
+        parts = page.path.split("/")
+        if parts[0] != slug or any(p in ("", ".", "..") for p in parts) or page.path in seen:
+            problems.append(Problem(page.inputs[0] if page.inputs else slug, 1,
+                                    f"halaman '{page.path}' tidak boleh ditulis di sini", "ganti nama berkasnya"))
+        seen.add(page.path)
+    return problems
 
 
 def _located(error: Exception, page: Page) -> list[Problem]:
@@ -263,6 +297,7 @@ def _write_kelurahan(output: Path, slug: str, outputs: dict[str, bytes | None], 
     shutil.rmtree(stage, ignore_errors=True)
     stage.mkdir(parents=True, mode=DIR_MODE)
     written = sum(_stage_file(stage, output / slug, rel, data) for rel, data in sorted(outputs.items()))
+    readable_dirs(stage)
     _promote(output, slug, stage)
     return written
 
@@ -301,7 +336,10 @@ def _portal(output: Path, renderer: Renderer, summaries: list[KelurahanSummary])
     points = [p for s in summaries for p in s.points()]
     files = {"index.html": renderer.portal_page(summaries), CITY_DATA_FILE: city_data_script(points).encode()}
     written = sum(_write_if_changed(output / rel, data) for rel, data in files.items())
-    return written + sum(_write_if_changed(output / rel, src.read_bytes()) for rel, src in site_assets())
+    written += sum(_write_if_changed(output / rel, src.read_bytes()) for rel, src in site_assets())
+    for folder in {rel.split("/")[0] for rel in [*files, *dict(site_assets())] if "/" in rel}:
+        readable_dirs(output / folder)
+    return written
 
 
 def _portal_key(glob: str, summaries: list[KelurahanSummary]) -> str:
@@ -328,6 +366,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     config = load_config(options.site)
     output = options.output
     with output_lock(output):
+        os.chmod(output, DIR_MODE)
         recover(output)
         glob = global_hash(options.site)
         manifest = _read_manifest(output)
