@@ -189,11 +189,37 @@ def _tab_problems(text: str, path: str, offset: int) -> list[Problem]:
     return problems
 
 
+def _may_be_deep(text: str) -> bool:
+    """Cheap test: could this text nest deeper than MAX_DEPTH (flow brackets or indentation)?"""
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        return True
+    return any(len(line) - len(line.lstrip(" -")) > 2 * MAX_DEPTH for line in text.splitlines())
+
+
+def _check_depth(text: str, path: str, first_line: int) -> None:
+    """Walk parser events (iteratively, so hostile input cannot exhaust the stack)."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_StrictLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = int(event.start_mark.line) + first_line
+                    raise ContentError([Problem(path, line, f"struktur YAML terlalu dalam (lebih dari {MAX_DEPTH} tingkat)",
+                                                "sederhanakan isian ini")])
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError as error:
+        raise ContentError([_translate(error, path, first_line)]) from None
+
+
 def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
     """Parse one YAML document strictly; raise ContentError with every problem found."""
     problems = _tab_problems(text, path, first_line)
     if problems:
         raise ContentError(problems)
+    if _may_be_deep(text):
+        _check_depth(text, path, first_line)
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
