@@ -123,7 +123,14 @@ def slug_list(choices: Sequence[str]) -> Reader:
     return read
 
 
+_SYNONYMS = {"nama": "judul", "judul": "nama", "title": "judul", "name": "nama", "date": "tanggal",
+             "location": "lokasi", "koordinat": "lokasi", "alamat_web": "situs", "website": "situs",
+             "wa": "whatsapp", "hp": "telepon", "telp": "telepon", "foto_utama": "foto", "gambar": "foto"}
+
+
 def _suggest(word: str, choices: Sequence[str]) -> str:
+    if _SYNONYMS.get(word) in choices:
+        return f"maksud Anda '{_SYNONYMS[word]}'?"
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     if close:
         return f"maksud Anda '{close[0]}'?"
@@ -190,7 +197,7 @@ def _location_hint(lat: float, lon: float, bounds: Bounds) -> str:
     if bounds.contains(lon, lat):
         return "lintang dan bujur tertukar: tulis lintang (sekitar -7.5) dulu, lalu bujur (sekitar 110.8)"
     if bounds.contains(-lat, lon):
-        return "tanda minus pada lintang hilang: lintang di Surakarta diawali '-', misalnya -7.5745"
+        return "tanda minus pada lintang hilang: lintang di wilayah ini diawali '-', misalnya -7.5745"
     return (f"titik harus di antara lintang {bounds.south:g}..{bounds.north:g} dan bujur "
             f"{bounds.west:g}..{bounds.east:g}; salin ulang koordinat dari Google Maps")
 

@@ -28,7 +28,7 @@ lokasi: {{lat: {lokasi.lat}, lon: {lokasi.lon}}}
 # kode_pos: "57100"
 # alamat: "Jl. Contoh No. 1"
 # telepon: "0271-000000"
-# whatsapp: "0812-0000-0000"
+# whatsapp: "nomor WhatsApp resmi kantor"
 # email: kelurahan@example.org
 # jam_layanan: "Senin-Kamis 07.30-15.00, Jumat 07.30-11.30"
 # lurah: "Nama Lurah"
