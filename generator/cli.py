@@ -154,12 +154,14 @@ def new_command(ctx: click.Context, slug: str, nama: str, kecamatan: str, lokasi
     site = _site(ctx)
     config = load_config(site)
     if not SLUG_PATTERN.fullmatch(slug):
-        raise click.BadParameter(f"pakai huruf kecil dan tanda hubung, misalnya {suggest_slug(slug)}", param_hint="SLUG")
+        hint = f"pakai huruf kecil dan tanda hubung, misalnya {suggest_slug(slug)}"
+        raise click.BadParameter(hint, param_hint="SLUG")
     key = kecamatan.strip().lower().replace(" ", "-")
     match = [k for k in config.kecamatan if key in (k.slug, k.nama.lower().replace(" ", "-"))]
     if not match:
         choices = ", ".join(k.slug for k in config.kecamatan)
-        raise click.BadParameter(f"'{kecamatan}' tidak ada di config.yaml (pilihan: {choices})", param_hint="--kecamatan")
+        message = f"'{kecamatan}' tidak ada di config.yaml (pilihan: {choices})"
+        raise click.BadParameter(message, param_hint="--kecamatan")
     try:
         point = location_reader(config.batas)(lokasi)
     except FieldError as error:

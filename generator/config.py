@@ -84,7 +84,8 @@ def _read_kecamatan(data: Mapping) -> tuple[tuple[Kecamatan, ...], list[Problem]
     result, problems = [], []
     for item in raw:
         if not isinstance(item, Mapping):
-            problems.append(Problem(CONFIG_FILE, data.line_of("kecamatan"), "butir kecamatan harus berisi nama, slug, kode"))
+            problems.append(Problem(CONFIG_FILE, data.line_of("kecamatan"),
+                                    "butir kecamatan harus berisi nama, slug, kode"))
             continue
         values, found = f.read_mapping(item, _KECAMATAN, CONFIG_FILE)
         problems.extend(found)

@@ -75,7 +75,8 @@ def read_sources(site: Path, slug: str) -> Sources:
             limit = MAX_IMAGE_BYTES if path.suffix.lower() in IMAGE_SUFFIXES else MAX_TEXT_BYTES
             size = path.stat().st_size
             if size > limit:
-                problems.append(Problem(sources.where(rel), 1, f"berkas terlalu besar ({size // 1024} KB, batas {limit // 1024} KB)",
+                message = f"berkas terlalu besar ({size // 1024} KB, batas {limit // 1024} KB)"
+                problems.append(Problem(sources.where(rel), 1, message,
                                         "perkecil gambar atau pecah tulisan menjadi beberapa berkas"))
             else:
                 files[rel] = path.read_bytes()
@@ -115,7 +116,8 @@ class _Reader:
                                          "tulis misalnya foto: media/kantor.jpg"))
         elif target not in self.sources.files:
             self.problems.append(Problem(where, line, f"foto '{ref}' tidak ditemukan",
-                                         f"simpan gambarnya di {self.sources.where(MEDIA_DIR)}/ lalu tulis foto: media/namaberkas.jpg"))
+                                         f"simpan gambarnya di {self.sources.where(MEDIA_DIR)}/ "
+                                         "lalu tulis foto: media/namaberkas.jpg"))
         elif posixpath.splitext(target)[1].lower() not in IMAGE_SUFFIXES:
             self.problems.append(Problem(where, line, f"foto '{ref}' bukan gambar JPG/PNG/WebP/GIF"))
 
@@ -165,7 +167,8 @@ class _Reader:
             else:
                 return "entry"
             return None
-        self.problems.append(Problem(where, 1, f"'{parts[0]}' tidak dikenal di folder kelurahan", _place_hint(parts[0])))
+        message = f"'{parts[0]}' tidak dikenal di folder kelurahan"
+        self.problems.append(Problem(where, 1, message, _place_hint(parts[0])))
         return None
 
 
@@ -199,7 +202,8 @@ def parse_kelurahan(sources: Sources, config: SiteConfig) -> Kelurahan:
     reader = _Reader(sources, config)
     if not SLUG_PATTERN.fullmatch(sources.slug) or sources.slug in RESERVED_SLUGS:
         reader.problems.append(Problem(sources.where(""), 1, f"nama folder '{sources.slug}' tidak bisa dipakai",
-                                       f"ganti nama folder menjadi huruf kecil bertanda hubung, misalnya {suggest_slug(sources.slug)}"))
+                                       "ganti nama folder menjadi huruf kecil bertanda hubung, "
+                                       f"misalnya {suggest_slug(sources.slug)}"))
     roles = {rel: reader.place(rel) for rel in sources.files}
     if PROFILE_FILE not in sources.files:
         reader.problems.append(Problem(sources.where(PROFILE_FILE), 1, "profil.yaml tidak ditemukan",
@@ -211,7 +215,8 @@ def parse_kelurahan(sources: Sources, config: SiteConfig) -> Kelurahan:
     if reader.problems or profil is None:
         raise ContentError(reader.problems)
     media = tuple(sorted(rel for rel, role in roles.items() if role == MEDIA_DIR))
-    ordered = sorted((e for e in entries if e is not None), key=lambda e: (SECTION_NAMES.index(e.section), *_sort_key(e)))
+    ordered = sorted((e for e in entries if e is not None),
+                     key=lambda e: (SECTION_NAMES.index(e.section), *_sort_key(e)))
     return Kelurahan(sources.slug, profil, beranda, tuple(ordered), media)
 
 

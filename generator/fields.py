@@ -209,7 +209,8 @@ def read_mapping(data: Mapping, fields: Sequence[Field], path: str) -> tuple[dic
     problems: list[Problem] = []
     for key in data:
         if key not in known:
-            problems.append(Problem(path, data.line_of(key), f"isian '{key}' tidak dikenal", _suggest(key, list(known))))
+            hint = _suggest(key, list(known))
+            problems.append(Problem(path, data.line_of(key), f"isian '{key}' tidak dikenal", hint))
     for spec in fields:
         raw = data.get(spec.name)
         line = data.line_of(spec.name)

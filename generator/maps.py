@@ -100,9 +100,10 @@ class MapMaker:
 
 def _render(config: SiteConfig, kind: str, source: str, cluster: bool) -> RenderedMap:
     import folium
-    from branca.element import MacroElement, Template
+    from branca.element import MacroElement
+    from jinja2 import Template
 
-    class Points(MacroElement):  # type: ignore[misc]
+    class Points(MacroElement):
         _template = Template(
             "{% macro script(this, kwargs) %}"
             "KelurahanPeta.pasang({{ this._parent.get_name() }}, {{ this.source }}, {{ this.options|tojson }});"
@@ -110,18 +111,18 @@ def _render(config: SiteConfig, kind: str, source: str, cluster: bool) -> Render
         )
 
         def __init__(self) -> None:
-            super().__init__()
+            super().__init__()  # type: ignore[no-untyped-call]
             self._name = "Titik"
             self.source = source
             self.options = {"cluster": cluster, "zoomTitik": 17}
 
-    fmap = folium.Map(location=[config.pusat.lat, config.pusat.lon], zoom_start=config.zoom,
+    fmap: Any = folium.Map(location=[config.pusat.lat, config.pusat.lon], zoom_start=config.zoom,
                       tiles=None, control_scale=True)
     fmap.default_js, fmap.default_css = [], []
     folium.TileLayer(tiles=config.ubin_url, attr=config.ubin_atribusi,
                      max_zoom=config.ubin_zoom_maks, name="ubin").add_to(fmap)
     Points().add_to(fmap)
-    figure = fmap.get_root()
+    figure: Any = fmap.get_root()
     _stable_ids(figure, kind)
     figure.render()
     return RenderedMap(html=figure.html.render().strip(), script=_tidy(figure.script.render()))

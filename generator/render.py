@@ -19,8 +19,8 @@ from markupsafe import Markup
 from . import __version__
 from .config import SiteConfig
 from .content import KELURAHAN_DIR, PROFILE_FILE
-from .maps import MapMaker, MapPoint, page_data
 from .errors import ContentError, Problem
+from .maps import MapMaker, MapPoint, page_data
 from .markdown import MarkdownRenderer, MarkdownTimeout
 from .models import Entry, Kelurahan, Location
 from .sections import SECTIONS, Section, section_by_name
@@ -186,7 +186,9 @@ class Renderer:
     def _home(self, kel: Kelurahan, visible: list[Section]) -> bytes:
         context = self._base(kel, visible, "../")
         berita = kel.section("berita")[: self.config.berita_terbaru]
-        intro = self.markdown_html(kel.beranda, f"{KELURAHAN_DIR}/{kel.slug}/beranda.md", 1) if kel.beranda.strip() else None
+        intro = None
+        if kel.beranda.strip():
+            intro = self.markdown_html(kel.beranda, f"{KELURAHAN_DIR}/{kel.slug}/beranda.md", 1)
         return self.html("beranda.html", berita=berita, beranda=intro,
                          **context, **self.map_context(kelurahan_points(kel), "../"))
 

@@ -25,7 +25,8 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("wisata", "Wisata", "Tempat wisata dan tujuan kunjungan", m.Wisata, location="required", on_map=True),
     Section("umkm", "UMKM", "Usaha mikro, kecil dan menengah warga", m.Umkm, location="required", on_map=True),
-    Section("ikon", "Ikon & Kekhasan", "Ikon, tradisi dan kekhasan kelurahan", m.Ikon, location="optional", on_map=True),
+    Section("ikon", "Ikon & Kekhasan", "Ikon, tradisi dan kekhasan kelurahan", m.Ikon,
+            location="optional", on_map=True),
     Section("layanan", "Layanan", "Layanan publik di kantor kelurahan", m.Layanan),
     Section("berita", "Berita", "Kabar terbaru dari kelurahan", m.Berita, title_key="judul"),
     Section("halaman", "Halaman", "Informasi lain tentang kelurahan", m.Halaman, title_key="judul"),

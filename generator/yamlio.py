@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
@@ -31,7 +31,7 @@ _MAP = "tag:yaml.org,2002:map"
 class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     """Composes nodes with a minimal, YAML-1.2-like set of implicit types."""
 
-    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
 
 
 for _tag, _pattern, _first in (
@@ -204,9 +204,9 @@ def _check_depth(text: str, path: str, first_line: int) -> None:
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    line = int(event.start_mark.line) + first_line
-                    raise ContentError([Problem(path, line, f"struktur YAML terlalu dalam (lebih dari {MAX_DEPTH} tingkat)",
-                                                "sederhanakan isian ini")])
+                    line = (event.start_mark.line if event.start_mark else 0) + first_line
+                    message = f"struktur YAML terlalu dalam (lebih dari {MAX_DEPTH} tingkat)"
+                    raise ContentError([Problem(path, line, message, "sederhanakan isian ini")])
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError as error:
