@@ -13,6 +13,7 @@ from typing import Any
 from . import fields as f
 from .config import SiteConfig
 from .errors import ContentError, Problem
+from .media import IMAGE_SUFFIXES, MediaError, strip_metadata
 from .models import Contact, Entry, Kelurahan, Location, Profile, SocialMedia, Umkm
 from .privacy import find_identity_numbers, find_personal_phones
 from .sections import SECTION_NAMES, Section, entry_fields, profile_fields, section_by_name
@@ -24,7 +25,6 @@ INTRO_FILE = "beranda.md"
 MEDIA_DIR = "media"
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 RESERVED_SLUGS = frozenset({"assets", "data", "kecamatan", "media", *SECTION_NAMES})
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".webp", ".gif"})
 MAX_TEXT_BYTES = 512 * 1024
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
@@ -72,7 +72,8 @@ def read_sources(site: Path, slug: str) -> Sources:
             problems.append(Problem(sources.where(rel), 1, "tautan (symlink) tidak diizinkan",
                                     "ganti dengan berkas aslinya"))
         elif path.is_file():
-            limit = MAX_IMAGE_BYTES if path.suffix.lower() in IMAGE_SUFFIXES else MAX_TEXT_BYTES
+            is_media = rel.startswith(MEDIA_DIR + "/") or path.suffix.lower() in IMAGE_SUFFIXES
+            limit = MAX_IMAGE_BYTES if is_media else MAX_TEXT_BYTES
             size = path.stat().st_size
             if size > limit:
                 message = f"berkas terlalu besar ({size // 1024} KB, batas {limit // 1024} KB)"
@@ -150,12 +151,28 @@ class _Reader:
             return None
         return _make_entry(section, filename.removesuffix(".md"), where, front.body, front.body_line, values)
 
+    def image(self, rel: str) -> str | None:
+        """Check that a media file is a real, supported image (metadata can be stripped)."""
+        try:
+            strip_metadata(self.sources.files[rel], posixpath.splitext(rel)[1].lower())
+        except MediaError as error:
+            self.problems.append(Problem(self.sources.where(rel), 1, str(error),
+                                         "simpan ulang sebagai JPG atau PNG (HEIC, PDF dan lainnya tidak didukung)"))
+            return None
+        return MEDIA_DIR
+
     def place(self, rel: str) -> str | None:
         """Classify one file; report it when it does not belong; return its role."""
         parts = rel.split("/")
         where = self.sources.where(rel)
-        if rel in (PROFILE_FILE, INTRO_FILE) or parts[0] == MEDIA_DIR:
+        if rel in (PROFILE_FILE, INTRO_FILE):
             return parts[0]
+        if parts[0] == MEDIA_DIR:
+            return self.image(rel)
+        if len(parts) > 2 and parts[0] in SECTION_NAMES:
+            self.problems.append(Problem(where, 1, f"folder di dalam {parts[0]}/ tidak didukung",
+                                         f"pindahkan berkasnya langsung ke {parts[0]}/"))
+            return None
         if len(parts) == 2 and parts[0] in SECTION_NAMES:
             stem, dot, suffix = parts[1].rpartition(".")
             if not dot or suffix != "md":
@@ -211,6 +228,9 @@ def parse_kelurahan(sources: Sources, config: SiteConfig) -> Kelurahan:
     profil = reader.attempt(PROFILE_FILE, reader.profile) if PROFILE_FILE in sources.files else None
     entries = [reader.attempt(rel, reader.entry) for rel, role in roles.items() if role == "entry"]
     beranda = _decode(sources, INTRO_FILE) if INTRO_FILE in sources.files else ""
+    if beranda.startswith("---"):
+        reader.problems.append(Problem(sources.where(INTRO_FILE), 1, "beranda.md tidak memakai front matter (---)",
+                                       "hapus blok '---' di awal; tulis langsung teks pengantarnya"))
     reader.problems.extend(privacy_problems(sources, _listed_contacts(profil, entries)))
     if reader.problems or profil is None:
         raise ContentError(reader.problems)

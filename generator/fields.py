@@ -31,7 +31,7 @@ def text(value: Any) -> str:
     """A single line or paragraph of text; numbers are accepted as their digits."""
     if isinstance(value, bool) or value is None or isinstance(value, dict | list):
         raise FieldError("harus berupa teks", "tulis teksnya setelah titik dua")
-    result = str(value).strip()
+    result = str(getattr(value, "text", value)).strip()
     if not result:
         raise FieldError("tidak boleh kosong", "isi nilainya atau hapus baris ini")
     return result
@@ -50,6 +50,8 @@ def boolean(value: Any) -> bool:
     """Exactly ``true`` or ``false``; ``ya``/``no`` are refused rather than guessed."""
     if isinstance(value, bool):
         return value
+    if str(value).lower() in ("true", "false"):
+        raise FieldError(f"harus true atau false tanpa tanda kutip (tertulis '{value}')", "hapus tanda kutipnya")
     raise FieldError(f"harus true atau false (tertulis '{value}')",
                      "tulis true untuk ya, false untuk tidak")
 
@@ -58,6 +60,8 @@ def number(value: Any) -> float:
     """A plain number; Indonesian decimal commas are explained, not guessed."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         hint = "gunakan titik sebagai tanda desimal, misalnya 1.25"
+        if isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value.strip()):
+            hint = "hapus tanda kutipnya"
         raise FieldError(f"harus berupa angka (tertulis '{value}')", hint)
     return float(value)
 
@@ -65,8 +69,9 @@ def number(value: Any) -> float:
 def whole_number(value: Any) -> int:
     """A whole number without thousands separators."""
     if isinstance(value, bool) or not isinstance(value, int):
+        quoted = isinstance(value, str) and value.strip().isdigit()
         raise FieldError(f"harus berupa bilangan bulat (tertulis '{value}')",
-                         "tulis tanpa titik ribuan, misalnya 12345")
+                         "hapus tanda kutipnya" if quoted else "tulis tanpa titik ribuan, misalnya 12345")
     return value
 
 
@@ -106,7 +111,7 @@ def phone(value: Any) -> str:
     digits = re.sub(r"\D", "", raw)
     if not re.fullmatch(r"[0-9+()\-. ]+", raw) or not 6 <= len(digits) <= 15:
         raise FieldError(f"nomor telepon tidak valid (tertulis '{raw}')",
-                         "tulis dengan tanda kutip, misalnya \"0271-123456\" atau \"0812-3456-7890\"")
+                         "tulis nomornya saja (6-15 angka), misalnya \"0271-123456\" atau \"0812-3456-7890\"")
     return raw
 
 
@@ -185,10 +190,10 @@ def location_reader(bounds: Bounds) -> Reader:
         lat, lon = _pair(value)
         if not -90 <= lat <= 90:
             hint = "mungkin lintang dan bujur tertukar?" if bounds.contains(lon, lat) else ""
-            raise FieldError(f"lintang harus di antara -90 dan 90 (tertulis {lat:g})", hint)
+            raise FieldError(f"lintang harus di antara -90 dan 90 (tertulis {lat})", hint)
         if bounds.contains(lat, lon):
             return Location(lat, lon)
-        raise FieldError(f"titik {lat:g}, {lon:g} berada di luar wilayah kota", _location_hint(lat, lon, bounds))
+        raise FieldError(f"titik {lat}, {lon} berada di luar wilayah kota", _location_hint(lat, lon, bounds))
 
     return read
 

@@ -43,6 +43,28 @@ for _tag, _pattern, _first in (
     _StrictLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
 
+class YamlInt(int):
+    """A whole number that remembers how it was written (``10`` stays ``10`` as text)."""
+
+    def __new__(cls, text: str) -> YamlInt:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    text: str
+
+
+class YamlFloat(float):
+    """A decimal number that remembers how it was written (``10.000`` stays ``10.000`` as text)."""
+
+    def __new__(cls, text: str) -> YamlFloat:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+    text: str
+
+
 class Mapping(dict[str, Any]):
     """A YAML mapping that remembers the line of itself and of each key (1-based)."""
 
@@ -143,9 +165,9 @@ class _Builder:
         if node.tag == _BOOL:
             return text.lower() == "true"
         if node.tag == _INT:
-            return int(text)
+            return YamlInt(text)
         if node.tag == _FLOAT:
-            return float(text)
+            return YamlFloat(text)
         if node.tag == _NULL:
             return None
         self.fail(node, f"tag YAML '{node.tag}' tidak diizinkan", "hapus tag yang diawali '!'")
@@ -154,6 +176,21 @@ class _Builder:
 
 _YAML_MESSAGES = (
     ("found character '\\t'", "ada karakter TAB", "ganti TAB dengan spasi (2 spasi per tingkat)"),
+    ("found character that cannot start any token", "nilai tidak boleh diawali @, ` atau %",
+     "apit nilainya dengan tanda kutip, misalnya instagram: \"@akun_kelurahan\""),
+    ("block sequence entries are not allowed", "tanda '-' di tempat yang tidak terduga",
+     "jika nilainya memang '-', apit dengan tanda kutip; jika daftar, tulis di baris baru"),
+    ("did not find expected key", "baris ini tidak berbentuk 'nama: nilai' atau indentasinya salah",
+     "samakan indentasi dengan baris di atasnya dan periksa tanda kutip"),
+    ("did not find expected node content", "nilai tidak lengkap",
+     "periksa tanda kurung, koma dan tanda kutip di baris ini"),
+    ("found unknown escape character", "garis miring terbalik (\\) dalam teks bertanda kutip ganda",
+     "pakai tanda kutip tunggal atau hapus garis miring terbalik"),
+    ("did not find expected ',' or ']'", "daftar [ ... ] tidak ditutup dengan benar",
+     "periksa koma dan tanda ] di baris ini"),
+    ("did not find expected ',' or '}'", "isian { ... } tidak ditutup dengan benar",
+     "periksa koma dan tanda } di baris ini"),
+    ("found a tab character", "ada karakter TAB", "ganti TAB dengan spasi (2 spasi per tingkat)"),
     ("mapping values are not allowed", "ada titik dua (:) di tempat yang tidak terduga",
      "jika nilainya berisi ': ', apit dengan tanda kutip, misalnya alamat: \"Jl. Slamet: 5\""),
     ("could not find expected ':'", "baris ini tidak berbentuk 'nama: nilai'",
@@ -196,11 +233,16 @@ def _may_be_deep(text: str) -> bool:
     return any(len(line) - len(line.lstrip(" -")) > 2 * MAX_DEPTH for line in text.splitlines())
 
 
-def _check_depth(text: str, path: str, first_line: int) -> None:
-    """Walk parser events (iteratively, so hostile input cannot exhaust the stack)."""
+def _check_events(text: str, path: str, first_line: int) -> None:
+    """Refuse anchors, aliases and deep nesting by walking parser events (iteratively, so
+    hostile input cannot exhaust the stack)."""
     depth = 0
     try:
         for event in yaml.parse(text, Loader=_StrictLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                line = (event.start_mark.line if event.start_mark else 0) + first_line
+                raise ContentError([Problem(path, line, "anchor/alias YAML (& dan *) tidak didukung",
+                                            "jika teksnya memang diawali & atau *, apit dengan tanda kutip")])
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -218,8 +260,8 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
     problems = _tab_problems(text, path, first_line)
     if problems:
         raise ContentError(problems)
-    if _may_be_deep(text):
-        _check_depth(text, path, first_line)
+    if _may_be_deep(text) or "&" in text or "*" in text:
+        _check_events(text, path, first_line)
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
