@@ -32,7 +32,7 @@ from .render import KelurahanSummary, Page, Renderer, summarize, template_files
 MANIFEST_FILE = ".kelurahan-build.json"
 STAGING_DIR = ".kelurahan-staging"
 LOCK_FILE = ".kelurahan.lock"
-MANIFEST_FORMAT = 1
+MANIFEST_FORMAT = 2
 FILE_MODE = 0o644
 DIR_MODE = 0o755
 
@@ -332,22 +332,33 @@ def _run(work: _Work, tasks: list[_Task], jobs: int, progress: Progress | None) 
 # -- the whole site ----------------------------------------------------------------------
 
 
-def _portal(output: Path, renderer: Renderer, summaries: list[KelurahanSummary]) -> int:
-    points = [p for s in summaries for p in s.points()]
-    files = {"index.html": renderer.portal_page(summaries), CITY_DATA_FILE: city_data_script(points).encode()}
-    written = sum(_write_if_changed(output / rel, data) for rel, data in files.items())
-    written += sum(_write_if_changed(output / rel, src.read_bytes()) for rel, src in site_assets())
-    for folder in {rel.split("/")[0] for rel in [*files, *dict(site_assets())] if "/" in rel}:
+def _portal_pages(glob: str, summaries: list[KelurahanSummary], render_portal: Callable[[], bytes]) -> list[Page]:
+    """The portal page (needs names and counts) and the city map data (needs the points)."""
+    listing = json.dumps([{**asdict(s), "titik": []} for s in summaries], sort_keys=True)
+    points = json.dumps([s.titik for s in summaries], sort_keys=True)
+    return [
+        Page("index.html", (), render_portal, _sha((glob + listing).encode())),
+        Page(CITY_DATA_FILE, (), lambda: city_data_script([p for s in summaries for p in s.points()]).encode(),
+             _sha((glob + points).encode())),
+    ]
+
+
+def _write_portal(output: Path, pages: list[Page], before: dict[str, str]) -> tuple[int, int]:
+    """Render and write the portal files whose key changed, and any missing asset.
+
+    Assets are part of the global hash: when they change, ``before`` is empty and all are
+    compared and rewritten where they differ."""
+    rendered = written = 0
+    for page in pages:
+        if before.get(page.path) != page.extra or not (output / page.path).is_file():
+            rendered += 1
+            written += _write_if_changed(output / page.path, page.render())
+    for rel, source in site_assets():
+        if not before or not (output / rel).is_file():
+            written += _write_if_changed(output / rel, source.read_bytes())
+    for folder in {rel.split("/")[0] for rel in [*(p.path for p in pages), *dict(site_assets())] if "/" in rel}:
         readable_dirs(output / folder)
-    return written
-
-
-def _portal_key(glob: str, summaries: list[KelurahanSummary]) -> str:
-    return _sha((glob + json.dumps([asdict(s) for s in summaries], sort_keys=True)).encode())
-
-
-def _portal_missing(output: Path) -> bool:
-    return not all((output / rel).is_file() for rel in ("index.html", CITY_DATA_FILE, *dict(site_assets())))
+    return rendered, written
 
 
 def _remove_gone(output: Path, manifest: dict[str, Any], existing: set[str]) -> None:
@@ -393,10 +404,11 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         if not options.slugs:
             _remove_gone(output, kelurahan, set(existing))
         summaries = [KelurahanSummary(**kelurahan[s]["summary"]) for s in existing if s in kelurahan]
-        portal = _portal_key(glob, summaries)
-        if portal != manifest.get("portal") or _portal_missing(output):
-            report.rendered += 1
-            report.written += _portal(output, Renderer(options.site, config, maps), summaries)
+        pages = _portal_pages(glob, summaries, lambda: Renderer(options.site, config, maps).portal_page(summaries))
+        rendered, written = _write_portal(output, pages, manifest.get("portal", {}))
+        report.rendered += rendered
+        report.written += written
+        portal = {p.path: p.extra for p in pages}
         _write_if_changed(output / MANIFEST_FILE, json.dumps(
             {"format": MANIFEST_FORMAT, "global": glob, "portal": portal, "kelurahan": kelurahan},
             sort_keys=True, separators=(",", ":")).encode())
