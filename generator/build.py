@@ -334,7 +334,7 @@ def _run(work: _Work, tasks: list[_Task], jobs: int, progress: Progress | None) 
 
 def _portal_pages(glob: str, summaries: list[KelurahanSummary], render_portal: Callable[[], bytes]) -> list[Page]:
     """The portal page (needs names and counts) and the city map data (needs the points)."""
-    listing = json.dumps([{**asdict(s), "titik": []} for s in summaries], sort_keys=True)
+    listing = json.dumps([{**asdict(s), "titik": len(s.titik)} for s in summaries], sort_keys=True)
     points = json.dumps([s.titik for s in summaries], sort_keys=True)
     return [
         Page("index.html", (), render_portal, _sha((glob + listing).encode())),
@@ -381,9 +381,12 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         recover(output)
         glob = global_hash(options.site)
         manifest = _read_manifest(output)
-        if options.clean or manifest.get("global") != glob:
-            manifest = {}
         kelurahan: dict[str, Any] = dict(manifest.get("kelurahan", {}))
+        if options.clean or manifest.get("global") != glob:
+            # Keep what is published (a kelurahan that fails now stays on the portal), forget the rest.
+            kelurahan = {slug: {"fingerprint": "", "pages": {}, "summary": v["summary"]}
+                         for slug, v in kelurahan.items()}
+            manifest = {}
         existing = list_kelurahan(options.site)
         selected = list(options.slugs) or existing
         tasks = [_Task(slug, kelurahan.get(slug, {}).get("pages", {})) for slug in selected
@@ -412,6 +415,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         _write_if_changed(output / MANIFEST_FILE, json.dumps(
             {"format": MANIFEST_FORMAT, "global": glob, "portal": portal, "kelurahan": kelurahan},
             sort_keys=True, separators=(",", ":")).encode())
+        shutil.rmtree(output / STAGING_DIR, ignore_errors=True)
         report.sites = len(summaries) + 1
         report.pages = sum(len(v["pages"]) for v in kelurahan.values()) + 1
     report.seconds = time.perf_counter() - started

@@ -12,7 +12,7 @@ import click
 from . import __version__
 from .build import BuildOptions, BuildReport, build, check
 from .config import load_config
-from .content import KELURAHAN_DIR, PROFILE_FILE, SLUG_PATTERN, list_kelurahan, suggest_slug
+from .content import KELURAHAN_DIR, PROFILE_FILE, RESERVED_SLUGS, SLUG_PATTERN, list_kelurahan, suggest_slug
 from .errors import BuildLocked, ContentError, FieldError, Problem
 from .fields import location_reader
 from .scaffold import example_entries, profile_yaml
@@ -153,8 +153,10 @@ def new_command(ctx: click.Context, slug: str, nama: str, kecamatan: str, lokasi
     """Buat folder kelurahan baru berisi profil.yaml dan satu contoh per bagian."""
     site = _site(ctx)
     config = load_config(site)
-    if not SLUG_PATTERN.fullmatch(slug):
+    if not SLUG_PATTERN.fullmatch(slug) or slug in RESERVED_SLUGS:
         hint = f"pakai huruf kecil dan tanda hubung, misalnya {suggest_slug(slug)}"
+        if slug in RESERVED_SLUGS:
+            hint = f"'{slug}' dipakai oleh situs; pilih nama lain"
         raise click.BadParameter(hint, param_hint="SLUG")
     key = kecamatan.strip().lower().replace(" ", "-")
     match = [k for k in config.kecamatan if key in (k.slug, k.nama.lower().replace(" ", "-"))]

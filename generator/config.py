@@ -109,7 +109,7 @@ def parse_config(text: str) -> SiteConfig:
     return SiteConfig(
         nama=values["nama"],
         judul=values["judul"],
-        deskripsi=values.get("deskripsi", ""),
+        deskripsi=values.get("deskripsi") or f"Profil, layanan, wisata, UMKM dan berita kelurahan di {values['nama']}.",
         base_url=values.get("base_url"),
         kecamatan=kecamatan,
         pusat=Location(peta["pusat"]["lat"], peta["pusat"]["lon"]),

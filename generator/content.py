@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -227,11 +227,14 @@ def parse_kelurahan(sources: Sources, config: SiteConfig) -> Kelurahan:
                                        "buat dengan: kelurahan new SLUG --nama ... --kecamatan ... --lokasi ..."))
     profil = reader.attempt(PROFILE_FILE, reader.profile) if PROFILE_FILE in sources.files else None
     entries = [reader.attempt(rel, reader.entry) for rel, role in roles.items() if role == "entry"]
-    beranda = _decode(sources, INTRO_FILE) if INTRO_FILE in sources.files else ""
+    beranda = ""
+    if INTRO_FILE in sources.files:
+        beranda = reader.attempt(INTRO_FILE, lambda rel: _decode(sources, rel)) or ""
     if beranda.startswith("---"):
         reader.problems.append(Problem(sources.where(INTRO_FILE), 1, "beranda.md tidak memakai front matter (---)",
                                        "hapus blok '---' di awal; tulis langsung teks pengantarnya"))
-    reader.problems.extend(privacy_problems(sources, _listed_contacts(profil, entries)))
+    broken = {p.path for p in reader.problems}
+    reader.problems.extend(privacy_problems(sources, _listed_contacts(profil, entries), broken))
     if reader.problems or profil is None:
         raise ContentError(reader.problems)
     media = tuple(sorted(rel for rel, role in roles.items() if role == MEDIA_DIR))
@@ -251,8 +254,10 @@ def _line_at(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def privacy_problems(sources: Sources, allowed: list[str]) -> list[Problem]:
-    """NIK/No. KK anywhere (text, values, file names) and personal phones in free text."""
+def privacy_problems(sources: Sources, allowed: list[str], broken: Container[str] = ()) -> list[Problem]:
+    """NIK/No. KK anywhere (text, values, file names) and personal phones in free text.
+
+    Files that could not be read are not checked for phones: their listed contacts are unknown."""
     problems = []
     for rel, data in sources.files.items():
         for finding in find_identity_numbers(rel):
@@ -261,6 +266,7 @@ def privacy_problems(sources: Sources, allowed: list[str]) -> list[Problem]:
         if posixpath.splitext(rel)[1].lower() in IMAGE_SUFFIXES:
             continue
         text = data.decode("utf-8", errors="replace")
-        for finding in find_identity_numbers(text) + find_personal_phones(text, allowed):
+        phones = [] if sources.where(rel) in broken else find_personal_phones(text, allowed)
+        for finding in find_identity_numbers(text) + phones:
             problems.append(Problem(sources.where(rel), _line_at(text, finding.start), finding.message))
     return problems

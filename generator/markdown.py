@@ -30,6 +30,10 @@ TIME_LIMIT_SECONDS = 2.0
 _ABSOLUTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^[/#\\]")
 
 
+class ForeignImage(Exception):
+    """A Markdown image points to another host; pages must load nothing from elsewhere."""
+
+
 class MarkdownTimeout(Exception):
     """A Markdown text took longer than the per-page limit to convert."""
 
@@ -66,17 +70,25 @@ class MarkdownRenderer:
         with time_limit(self.time_limit):
             raw = self._md.convert(text)
 
+        foreign: list[str] = []
+
         def rebase(tag: str, attribute: str, value: str) -> str | None:
+            if attribute == "src" and _ABSOLUTE.match(value):
+                foreign.append(value)
+                return None
             if attribute in ("href", "src") and value and not _ABSOLUTE.match(value):
                 return link_prefix + value.removeprefix("./")
             return value
 
-        return nh3.clean(
+        html = nh3.clean(
             raw,
             tags=set(TAGS),
             attributes={k: set(v) for k, v in ATTRIBUTES.items()},
             attribute_filter=rebase,
             url_schemes=set(URL_SCHEMES),
             link_rel="noopener noreferrer",
-            set_tag_attribute_values={"img": {"loading": "lazy", "decoding": "async"}},
         )
+        if foreign:
+            raise ForeignImage(foreign[0])
+        # nh3 emits attributes in random order when adding them, so add these ourselves.
+        return html.replace("<img ", '<img loading="lazy" decoding="async" ')

@@ -21,7 +21,7 @@ from .config import SiteConfig
 from .content import KELURAHAN_DIR, PROFILE_FILE
 from .errors import ContentError, Problem
 from .maps import MapMaker, MapPoint, page_data
-from .markdown import MarkdownRenderer, MarkdownTimeout
+from .markdown import ForeignImage, MarkdownRenderer, MarkdownTimeout
 from .models import Entry, Kelurahan, Location
 from .sections import SECTIONS, Section, section_by_name
 
@@ -148,6 +148,10 @@ class Renderer:
         except MarkdownTimeout as error:
             raise ContentError([Problem(source, line, f"tulisan ini terlalu rumit untuk diproses ({error})",
                                         "periksa tanda [ ] ( ) * yang tidak berpasangan, lalu sederhanakan")]) from None
+        except ForeignImage as error:
+            hint = "simpan gambarnya di folder media/ lalu tulis ![keterangan](media/nama.jpg)"
+            message = f"gambar dari situs lain tidak diizinkan ({error})"
+            raise ContentError([Problem(source, line, message, hint)]) from None
 
     def html(self, template: str, **context: Any) -> bytes:
         """Render one template to UTF-8 bytes."""

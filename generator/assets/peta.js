@@ -26,10 +26,20 @@
     return kotak;
   }
 
-  function penanda(fitur, akar) {
+  /* Titik dengan koordinat persis sama (misalnya lokasi perkiraan di titik tengah kelurahan)
+     digeser sedikit saat ditampilkan agar semuanya bisa diklik; datanya tidak diubah. */
+  function geser(k, terpakai) {
+    var kunci = k[0] + "," + k[1];
+    var ke = terpakai[kunci] || 0;
+    terpakai[kunci] = ke + 1;
+    if (ke === 0) { return [k[1], k[0]]; }
+    var sudut = ke * 2.4, jarak = 0.00012 * Math.sqrt(ke);
+    return [k[1] + jarak * Math.sin(sudut), k[0] + jarak * Math.cos(sudut)];
+  }
+
+  function penanda(fitur, akar, posisi) {
     var p = fitur.properties || {};
-    var k = fitur.geometry.coordinates;
-    var m = L.circleMarker([k[1], k[0]], {
+    var m = L.circleMarker(posisi, {
       radius: p.jenis === "kantor" ? 10 : 8,
       color: "#ffffff", weight: 2, fillOpacity: 0.95,
       fillColor: WARNA[p.jenis] || "#1d4ed8",
@@ -46,7 +56,12 @@
     var akar = typeof data.akar === "string" && AMAN.test(data.akar.replace(/\.\.\//g, "")) ? data.akar : "";
     var lapisan = opsi.cluster && L.markerClusterGroup ?
       L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 }) : L.featureGroup();
-    data.titik.features.forEach(function (f) { lapisan.addLayer(penanda(f, akar)); });
+    var terpakai = {};
+    data.titik.features.forEach(function (f) {
+      var k = f.geometry.coordinates;
+      var posisi = opsi.cluster ? [k[1], k[0]] : geser(k, terpakai);
+      lapisan.addLayer(penanda(f, akar, posisi));
+    });
     lapisan.addTo(peta);
     var batas = lapisan.getBounds();
     if (data.titik.features.length === 1) {
