@@ -1,8 +1,7 @@
 """The build: read everything, decide what is stale, render it, and write it atomically.
 
-This is the only module that writes to the output folder. Each kelurahan is staged in a
-hidden folder (unchanged files are hard links, so staging is cheap) and swapped into place
-with renames, so a crash or Ctrl-C leaves every kelurahan either as before or as new.
+The phases: load config → read and fingerprint every kelurahan → build the stale ones (in a
+process pool) → portal → build state. Writing goes through ``output.py``.
 """
 
 from __future__ import annotations
@@ -14,8 +13,7 @@ import multiprocessing
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,17 +22,23 @@ from . import __version__
 from .assets import site_assets
 from .config import CONFIG_FILE, SiteConfig, load_config
 from .content import Sources, list_kelurahan, parse_kelurahan, read_sources
-from .errors import BuildLocked, ContentError, Problem
+from .errors import ContentError, Problem
 from .maps import CITY_DATA_FILE, MapMaker, city_data_script
 from .media import MediaError, strip_metadata
+from .output import (
+    DIR_MODE,
+    STAGING_DIR,
+    output_lock,
+    readable_dirs,
+    recover,
+    remove_gone,
+    write_if_changed,
+    write_kelurahan,
+)
 from .render import KelurahanSummary, Page, Renderer, summarize, template_files
 
 MANIFEST_FILE = ".kelurahan-build.json"
-STAGING_DIR = ".kelurahan-staging"
-LOCK_FILE = ".kelurahan.lock"
 MANIFEST_FORMAT = 2
-FILE_MODE = 0o644
-DIR_MODE = 0o755
 
 Progress = Callable[[str, bool], None]
 
@@ -127,90 +131,6 @@ def _page_key(work: _Work, page: Page, hashes: dict[str, str]) -> str:
     return _sha("\n".join(parts).encode())
 
 
-# -- writing -------------------------------------------------------------------------------
-
-
-def write_file(path: Path, data: bytes) -> None:
-    """Write bytes atomically (temp file + rename) with readable permissions."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(temp, "wb") as handle:
-        handle.write(data)
-    os.chmod(temp, FILE_MODE)
-    os.replace(temp, path)
-
-
-def _write_if_changed(path: Path, data: bytes) -> bool:
-    if path.is_file() and path.read_bytes() == data:
-        return False
-    write_file(path, data)
-    return True
-
-
-def _stage_file(stage: Path, current: Path, rel: str, data: bytes | None) -> bool:
-    """Put one file in the staging folder: a hard link when unchanged, else new bytes."""
-    target, old = stage / rel, current / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if old.is_file() and (data is None or old.read_bytes() == data):
-        try:
-            os.link(old, target)
-        except OSError:
-            shutil.copyfile(old, target)
-            os.chmod(target, FILE_MODE)
-        return False
-    if data is None:
-        raise FileNotFoundError(old)
-    write_file(target, data)
-    return True
-
-
-def readable_dirs(root: Path) -> None:
-    """Give every folder below ``root`` (and itself) mode 755, whatever the umask."""
-    os.chmod(root, DIR_MODE)
-    for directory, names, _files in os.walk(root):
-        for name in names:
-            os.chmod(os.path.join(directory, name), DIR_MODE)
-
-
-def _promote(output: Path, slug: str, stage: Path) -> None:
-    """Swap a staged kelurahan folder into place; the old one is removed afterwards."""
-    current = output / slug
-    old = output / STAGING_DIR / "lama" / slug
-    old.parent.mkdir(parents=True, exist_ok=True)
-    if current.exists():
-        os.rename(current, old)
-    os.rename(stage, current)
-    shutil.rmtree(old, ignore_errors=True)
-
-
-def recover(output: Path) -> None:
-    """Undo a build that stopped half-way: restore swapped-out folders, drop staging."""
-    staging = output / STAGING_DIR
-    old_root = staging / "lama"
-    if old_root.is_dir():
-        for old in old_root.iterdir():
-            if not (output / old.name).exists():
-                os.rename(old, output / old.name)
-    shutil.rmtree(staging, ignore_errors=True)
-
-
-@contextmanager
-def output_lock(output: Path) -> Iterator[None]:
-    """Refuse to run two builds into the same output folder at once."""
-    import fcntl
-
-    output.mkdir(parents=True, exist_ok=True)
-    with open(output / LOCK_FILE, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BuildLocked(f"{output}: build lain sedang berjalan ke folder ini; tunggu sampai selesai") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _read_manifest(output: Path) -> dict[str, Any]:
     try:
         data = json.loads((output / MANIFEST_FILE).read_text(encoding="utf-8"))
@@ -260,7 +180,7 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
         return KelurahanResult(slug, tuple(problems), finger)
     rendered = sum(1 for v in outputs.values() if v is not None)
     try:
-        written = _write_kelurahan(work.output, slug, outputs, stale=rendered > 0 or set(before) != set(keys))
+        written = write_kelurahan(work.output, slug, outputs, stale=rendered > 0 or set(before) != set(keys))
     except OSError as error:
         shutil.rmtree(work.output / STAGING_DIR / "baru" / slug, ignore_errors=True)
         return KelurahanResult(slug, (_write_problem(work.output / slug, error),), finger)
@@ -288,18 +208,6 @@ def _located(error: Exception, page: Page) -> list[Problem]:
     if isinstance(error, ContentError):
         return list(error.problems)
     return [Problem(page.inputs[0], 1, str(error), "simpan ulang gambar sebagai JPG atau PNG")]
-
-
-def _write_kelurahan(output: Path, slug: str, outputs: dict[str, bytes | None], stale: bool) -> int:
-    if not stale:
-        return 0
-    stage = output / STAGING_DIR / "baru" / slug
-    shutil.rmtree(stage, ignore_errors=True)
-    stage.mkdir(parents=True, mode=DIR_MODE)
-    written = sum(_stage_file(stage, output / slug, rel, data) for rel, data in sorted(outputs.items()))
-    readable_dirs(stage)
-    _promote(output, slug, stage)
-    return written
 
 
 def _build_chunk(work: _Work, chunk: list[_Task]) -> list[KelurahanResult]:
@@ -352,23 +260,13 @@ def _write_portal(output: Path, pages: list[Page], before: dict[str, str]) -> tu
     for page in pages:
         if before.get(page.path) != page.extra or not (output / page.path).is_file():
             rendered += 1
-            written += _write_if_changed(output / page.path, page.render())
+            written += write_if_changed(output / page.path, page.render())
     for rel, source in site_assets():
         if not before or not (output / rel).is_file():
-            written += _write_if_changed(output / rel, source.read_bytes())
+            written += write_if_changed(output / rel, source.read_bytes())
     for folder in {rel.split("/")[0] for rel in [*(p.path for p in pages), *dict(site_assets())] if "/" in rel}:
         readable_dirs(output / folder)
     return rendered, written
-
-
-def _remove_gone(output: Path, manifest: dict[str, Any], existing: set[str]) -> None:
-    for slug in sorted(set(manifest) - existing):
-        stage_old = output / STAGING_DIR / "lama" / slug
-        if (output / slug).is_dir():
-            stage_old.parent.mkdir(parents=True, exist_ok=True)
-            os.rename(output / slug, stage_old)
-            shutil.rmtree(stage_old)
-        del manifest[slug]
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
@@ -405,14 +303,14 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
             else:
                 report.failed[result.slug] = result.problems
         if not options.slugs:
-            _remove_gone(output, kelurahan, set(existing))
+            remove_gone(output, kelurahan, set(existing))
         summaries = [KelurahanSummary(**kelurahan[s]["summary"]) for s in existing if s in kelurahan]
         pages = _portal_pages(glob, summaries, lambda: Renderer(options.site, config, maps).portal_page(summaries))
         rendered, written = _write_portal(output, pages, manifest.get("portal", {}))
         report.rendered += rendered
         report.written += written
         portal = {p.path: p.extra for p in pages}
-        _write_if_changed(output / MANIFEST_FILE, json.dumps(
+        write_if_changed(output / MANIFEST_FILE, json.dumps(
             {"format": MANIFEST_FORMAT, "global": glob, "portal": portal, "kelurahan": kelurahan},
             sort_keys=True, separators=(",", ":")).encode())
         shutil.rmtree(output / STAGING_DIR, ignore_errors=True)

@@ -6,6 +6,7 @@ over HTTP changes; a content error must appear in the page and disappear when fi
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -13,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -20,7 +22,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from tornado import ioloop, websocket
+from tornado import websocket
 
 ITEM = "mawar/umkm/warung-bu-sri/"
 SOURCE = "kelurahan/mawar/umkm/warung-bu-sri.md"
@@ -137,11 +139,10 @@ def test_serve_tells_the_browser_to_reload(preview: tuple[str, Path, subprocess.
                 break
         connection.close()
 
-    loop = ioloop.IOLoop()
-    try:
-        loop.run_sync(listen, timeout=30)
-    finally:
-        loop.close()
+    # In a thread of its own: the session's Playwright browser owns this thread's event loop.
+    worker = threading.Thread(target=lambda: asyncio.run(asyncio.wait_for(listen(), timeout=30)))
+    worker.start()
+    worker.join(timeout=40)
     assert any(m.get("command") == "reload" for m in messages), messages
     assert "Warung Dimuat Ulang" in _get(base + ITEM), "the reload must come after the rebuild"
 

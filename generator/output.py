@@ -1,0 +1,125 @@
+"""Everything that touches the output folder: atomic writes, staging, promotion, the lock.
+
+Each changed kelurahan is staged in a hidden folder (unchanged files are hard links, so
+staging is cheap) and swapped into place with renames, so a crash or Ctrl-C leaves every
+kelurahan either as before or as new; ``recover`` finishes or undoes a swap left half-way.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from .errors import BuildLocked
+
+STAGING_DIR = ".kelurahan-staging"
+LOCK_FILE = ".kelurahan.lock"
+FILE_MODE = 0o644
+DIR_MODE = 0o755
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write bytes atomically (temp file + rename) with readable permissions."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(temp, "wb") as handle:
+        handle.write(data)
+    os.chmod(temp, FILE_MODE)
+    os.replace(temp, path)
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    write_file(path, data)
+    return True
+
+
+def stage_file(stage: Path, current: Path, rel: str, data: bytes | None) -> bool:
+    """Put one file in the staging folder: a hard link when unchanged, else new bytes."""
+    target, old = stage / rel, current / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if old.is_file() and (data is None or old.read_bytes() == data):
+        try:
+            os.link(old, target)
+        except OSError:
+            shutil.copyfile(old, target)
+            os.chmod(target, FILE_MODE)
+        return False
+    if data is None:
+        raise FileNotFoundError(old)
+    write_file(target, data)
+    return True
+
+
+def readable_dirs(root: Path) -> None:
+    """Give every folder below ``root`` (and itself) mode 755, whatever the umask."""
+    os.chmod(root, DIR_MODE)
+    for directory, names, _files in os.walk(root):
+        for name in names:
+            os.chmod(os.path.join(directory, name), DIR_MODE)
+
+
+def promote(output: Path, slug: str, stage: Path) -> None:
+    """Swap a staged kelurahan folder into place; the old one is removed afterwards."""
+    current = output / slug
+    old = output / STAGING_DIR / "lama" / slug
+    old.parent.mkdir(parents=True, exist_ok=True)
+    if current.exists():
+        os.rename(current, old)
+    os.rename(stage, current)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def recover(output: Path) -> None:
+    """Undo a build that stopped half-way: restore swapped-out folders, drop staging."""
+    staging = output / STAGING_DIR
+    old_root = staging / "lama"
+    if old_root.is_dir():
+        for old in old_root.iterdir():
+            if not (output / old.name).exists():
+                os.rename(old, output / old.name)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+@contextmanager
+def output_lock(output: Path) -> Iterator[None]:
+    """Refuse to run two builds into the same output folder at once."""
+    import fcntl
+
+    output.mkdir(parents=True, exist_ok=True)
+    with open(output / LOCK_FILE, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildLocked(f"{output}: build lain sedang berjalan ke folder ini; tunggu sampai selesai") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_kelurahan(output: Path, slug: str, outputs: dict[str, bytes | None], stale: bool) -> int:
+    if not stale:
+        return 0
+    stage = output / STAGING_DIR / "baru" / slug
+    shutil.rmtree(stage, ignore_errors=True)
+    stage.mkdir(parents=True, mode=DIR_MODE)
+    written = sum(stage_file(stage, output / slug, rel, data) for rel, data in sorted(outputs.items()))
+    readable_dirs(stage)
+    promote(output, slug, stage)
+    return written
+
+
+def remove_gone(output: Path, manifest: dict[str, Any], existing: set[str]) -> None:
+    for slug in sorted(set(manifest) - existing):
+        stage_old = output / STAGING_DIR / "lama" / slug
+        if (output / slug).is_dir():
+            stage_old.parent.mkdir(parents=True, exist_ok=True)
+            os.rename(output / slug, stage_old)
+            shutil.rmtree(stage_old)
+        del manifest[slug]
