@@ -164,6 +164,8 @@ def serve(site: Path, host: str, port: int, interval: float = 0.1) -> None:
     class ContentWatcher(Watcher):  # type: ignore[misc]
         """Polls the content itself and reloads the browser right after each rebuild."""
 
+        next_scan = 0.0
+
         def start(self, callback: Callable[[], None]) -> bool:
             ioloop.PeriodicCallback(self.poll, interval * 1000).start()
             return True
@@ -172,7 +174,12 @@ def serve(site: Path, host: str, port: int, interval: float = 0.1) -> None:
             return None, None
 
         def poll(self) -> None:
+            started = time.perf_counter()
+            if started < self.next_scan:
+                return
             changed = snapshot.changes()
+            # On a large site a scan is slow: keep polling to about a fifth of one core.
+            self.next_scan = started + 4 * (time.perf_counter() - started)
             if changed:
                 slugs = affected_slugs(site, changed)
                 state.rebuild(slugs or ())
