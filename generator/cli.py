@@ -193,4 +193,9 @@ def serve_command(ctx: click.Context, port: int, host: str) -> None:
     """
     from .server import serve
 
-    serve(_site(ctx), host, port)
+    try:
+        serve(_site(ctx), host, port)
+    except OSError as error:
+        click.echo(f"{host}:{port}: tidak bisa membuka pratinjau ({error.strerror}); "
+                   "pilih port lain dengan --port", err=True)
+        ctx.exit(EXIT_CONTENT)

@@ -25,6 +25,7 @@ INTRO_FILE = "beranda.md"
 MEDIA_DIR = "media"
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 RESERVED_SLUGS = frozenset({"assets", "data", "kecamatan", "media", *SECTION_NAMES})
+_BODY_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)")
 MAX_TEXT_BYTES = 512 * 1024
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
@@ -107,20 +108,28 @@ class _Reader:
             self.problems.extend(error.problems)
             return None
 
-    def check_media(self, rel: str, line: int, ref: str | None) -> None:
+    def check_media(self, rel: str, line: int, ref: str | None, label: str = "foto") -> None:
         if ref is None:
             return
         target = posixpath.normpath(ref.strip())
         where = self.sources.where(rel)
         if ref.startswith(("/", "\\")) or target.startswith("..") or "://" in ref:
-            self.problems.append(Problem(where, line, f"foto '{ref}' harus berada di folder media/ kelurahan ini",
+            self.problems.append(Problem(where, line, f"{label} '{ref}' harus berada di folder media/ kelurahan ini",
                                          "tulis misalnya foto: media/kantor.jpg"))
         elif target not in self.sources.files:
-            self.problems.append(Problem(where, line, f"foto '{ref}' tidak ditemukan",
+            self.problems.append(Problem(where, line, f"{label} '{ref}' tidak ditemukan",
                                          f"simpan gambarnya di {self.sources.where(MEDIA_DIR)}/ "
                                          "lalu tulis foto: media/namaberkas.jpg"))
         elif posixpath.splitext(target)[1].lower() not in IMAGE_SUFFIXES:
-            self.problems.append(Problem(where, line, f"foto '{ref}' bukan gambar JPG/PNG/WebP/GIF"))
+            self.problems.append(Problem(where, line, f"{label} '{ref}' bukan gambar JPG/PNG/WebP/GIF"))
+
+    def check_body_images(self, rel: str, body: str, first_line: int) -> None:
+        """Images written in Markdown (``![..](media/x.jpg)``) must exist in this kelurahan's media/."""
+        for number, line in enumerate(body.splitlines(), start=first_line):
+            for match in _BODY_IMAGE.finditer(line):
+                ref = match.group(1) or match.group(2)
+                if not re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//", ref):
+                    self.check_media(rel, number, ref.lstrip("/"), label="gambar")
 
     def profile(self, rel: str) -> Profile | None:
         data = load_mapping(_decode(self.sources, rel), self.sources.where(rel))
@@ -147,6 +156,7 @@ class _Reader:
         values, problems = f.read_mapping(front.data, entry_fields(section, self.config.batas), where)
         self.problems.extend(problems)
         self.check_media(rel, front.data.line_of("foto"), values.get("foto"))
+        self.check_body_images(rel, front.body, front.body_line)
         if problems:
             return None
         return _make_entry(section, filename.removesuffix(".md"), where, front.body, front.body_line, values)
@@ -175,7 +185,10 @@ class _Reader:
             return None
         if len(parts) == 2 and parts[0] in SECTION_NAMES:
             stem, dot, suffix = parts[1].rpartition(".")
-            if not dot or suffix != "md":
+            if dot and "." + suffix.lower() in IMAGE_SUFFIXES:
+                self.problems.append(Problem(where, 1, "gambar tidak disimpan di folder bagian",
+                                             f"pindahkan ke {MEDIA_DIR}/ lalu tulis foto: {MEDIA_DIR}/{parts[1]}"))
+            elif not dot or suffix != "md":
                 self.problems.append(Problem(where, 1, "berkas bagian harus berakhiran .md",
                                              f"ganti nama menjadi {suggest_slug(stem or parts[1])}.md"))
             elif not SLUG_PATTERN.fullmatch(stem):
@@ -187,6 +200,12 @@ class _Reader:
         message = f"'{parts[0]}' tidak dikenal di folder kelurahan"
         self.problems.append(Problem(where, 1, message, _place_hint(parts[0])))
         return None
+
+
+def _folder_hint(slug: str) -> str:
+    if slug in RESERVED_SLUGS:
+        return f"'{slug}' dipakai oleh situs; pilih nama lain, misalnya nama kelurahannya"
+    return f"ganti nama folder menjadi huruf kecil bertanda hubung, misalnya {suggest_slug(slug)}"
 
 
 def _place_hint(name: str) -> str:
@@ -219,8 +238,7 @@ def parse_kelurahan(sources: Sources, config: SiteConfig) -> Kelurahan:
     reader = _Reader(sources, config)
     if not SLUG_PATTERN.fullmatch(sources.slug) or sources.slug in RESERVED_SLUGS:
         reader.problems.append(Problem(sources.where(""), 1, f"nama folder '{sources.slug}' tidak bisa dipakai",
-                                       "ganti nama folder menjadi huruf kecil bertanda hubung, "
-                                       f"misalnya {suggest_slug(sources.slug)}"))
+                                       _folder_hint(sources.slug)))
     roles = {rel: reader.place(rel) for rel in sources.files}
     if PROFILE_FILE not in sources.files:
         reader.problems.append(Problem(sources.where(PROFILE_FILE), 1, "profil.yaml tidak ditemukan",
@@ -230,6 +248,7 @@ def parse_kelurahan(sources: Sources, config: SiteConfig) -> Kelurahan:
     beranda = ""
     if INTRO_FILE in sources.files:
         beranda = reader.attempt(INTRO_FILE, lambda rel: _decode(sources, rel)) or ""
+    reader.check_body_images(INTRO_FILE, beranda, 1)
     if beranda.startswith("---"):
         reader.problems.append(Problem(sources.where(INTRO_FILE), 1, "beranda.md tidak memakai front matter (---)",
                                        "hapus blok '---' di awal; tulis langsung teks pengantarnya"))

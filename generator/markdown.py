@@ -73,7 +73,9 @@ class MarkdownRenderer:
         foreign: list[str] = []
 
         def rebase(tag: str, attribute: str, value: str) -> str | None:
-            if attribute == "src" and _ABSOLUTE.match(value):
+            if tag == "img" and attribute == "src" and value.startswith("/") and not value.startswith("//"):
+                value = value.lstrip("/")  # "/media/x.jpg": staff mean their own media folder
+            if tag == "img" and attribute == "src" and _ABSOLUTE.match(value):
                 foreign.append(value)
                 return None
             if attribute in ("href", "src") and value and not _ABSOLUTE.match(value):

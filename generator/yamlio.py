@@ -190,6 +190,8 @@ _YAML_MESSAGES = (
      "periksa koma dan tanda ] di baris ini"),
     ("did not find expected ',' or '}'", "isian { ... } tidak ditutup dengan benar",
      "periksa koma dan tanda } di baris ini"),
+    ("did not find expected comment or line break", "nilai diawali > atau | (teks blok) tidak ditulis dengan benar",
+     "apit nilainya dengan tanda kutip, atau tulis teksnya di baris berikutnya dengan indentasi"),
     ("found a tab character", "ada karakter TAB", "ganti TAB dengan spasi (2 spasi per tingkat)"),
     ("mapping values are not allowed", "ada titik dua (:) di tempat yang tidak terduga",
      "jika nilainya berisi ': ', apit dengan tanda kutip, misalnya alamat: \"Jl. Slamet: 5\""),

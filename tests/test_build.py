@@ -580,6 +580,7 @@ def test_markdown_images_are_rendered_deterministically(make_site: Callable[...,
     image = "![Kantor](media/kantor.png)\n\n![Lagi](media/kantor.png)\n"
     site = make_site({"kelurahan/mawar/beranda.md": "Selamat datang.\n\n" + image,
                       "kelurahan/mawar/halaman/sejarah.md": "---\njudul: Sejarah\n---\n" + image,
+                      "kelurahan/melati/media/kantor.png": png_bytes(),
                       "kelurahan/melati/berita/lomba-agustusan.md":
                           "---\njudul: Lomba\ntanggal: \"2024-08-18\"\n---\n" + image})
     pages = ("mawar/index.html", "mawar/halaman/sejarah/index.html", "melati/berita/lomba-agustusan/index.html")

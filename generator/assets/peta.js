@@ -65,9 +65,9 @@
     lapisan.addTo(peta);
     var batas = lapisan.getBounds();
     if (data.titik.features.length === 1) {
-      peta.setView(batas.getCenter(), opsi.zoomTitik);
+      peta.setView(batas.getCenter(), opsi.zoomTitik, { animate: false });
     } else if (batas.isValid()) {
-      peta.fitBounds(batas, { padding: [24, 24], maxZoom: opsi.zoomTitik });
+      peta.fitBounds(batas, { padding: [24, 24], maxZoom: opsi.zoomTitik, animate: false });
     }
     peta.getContainer().setAttribute("data-jumlah-titik", String(data.titik.features.length));
   }
