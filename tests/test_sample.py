@@ -86,6 +86,45 @@ KECAMATAN = {"laweyan": ("Laweyan", "33.72.01"), "serengan": ("Serengan", "33.72
 MAP_SECTIONS = ("wisata", "umkm", "ikon")
 
 
+# The verified points of interest of the public data set: (kelurahan, section, slug, lat, lon),
+# with None where no public source gives coordinates (then the item sits at the kelurahan's
+# centroid and must say so with lokasi_perkiraan).
+VERIFIED_POI: list[tuple[str, str, str, float | None, float | None]] = [
+    ("baluwarti", "ikon", "keraton-kasunanan-surakarta-hadiningrat", -7.57824, 110.82551),
+    ("keprabon", "ikon", "pura-mangkunegaran", -7.56633, 110.82299),
+    ("keprabon", "wisata", "pasar-triwindu-windujenar", None, None),
+    ("sudiroprajan", "wisata", "pasar-gede-hardjonagoro", None, None),
+    ("sudiroprajan", "ikon", "grebeg-sudiro", None, None),
+    ("kedung-lumbu", "wisata", "benteng-vastenburg", -7.57192, 110.82853),
+    ("kauman", "ikon", "masjid-agung-keraton-surakarta", -7.57448, 110.82661),
+    ("kauman", "wisata", "kampung-batik-kauman", None, None),
+    ("laweyan", "wisata", "kampung-batik-laweyan", None, None),
+    ("pajang", "ikon", "masjid-laweyan-ki-ageng-henis", None, None),
+    ("gajahan", "wisata", "pasar-klewer", None, None),
+    ("sriwedari", "ikon", "museum-radya-pustaka", None, None),
+    ("sriwedari", "wisata", "taman-sriwedari", None, None),
+    ("sriwedari", "ikon", "museum-batik-danar-hadi", None, None),
+    ("manahan", "ikon", "stadion-manahan", -7.55556, 110.80639),
+    ("manahan", "wisata", "taman-balekambang", None, None),
+    ("kerten", "ikon", "lokananta", None, None),
+    ("kestalan", "ikon", "stasiun-solo-balapan", -7.55675, 110.8214),
+    ("gilingan", "ikon", "masjid-raya-sheikh-zayed-solo", None, None),
+    ("timuran", "ikon", "monumen-pers-nasional", None, None),
+    ("setabelan", "wisata", "pasar-legi", None, None),
+    ("jebres", "wisata", "solo-safari", None, None),
+    ("mojosongo", "ikon", "pltsa-putri-cempo", None, None),
+    ("semanggi", "wisata", "pasar-klithikan-notoharjo", None, None),
+    ("pasar-kliwon", "ikon", "masjid-riyadh", None, None),
+    ("pasar-kliwon", "wisata", "pasar-kliwon", None, None),
+    ("kampung-baru", "ikon", "balai-kota-surakarta", None, None),
+    ("kemlayan", "ikon", "kampung-kemlayan", None, None),
+    ("kratonan", "ikon", "rumah-budaya-kratonan", None, None),
+    ("danukusuman", "wisata", "pasar-hardjodaksino", None, None),
+    ("serengan", "wisata", "sentra-blangkon-serengan", None, None),
+    ("serengan", "wisata", "selat-solo-mbak-lies", None, None),
+]
+
+
 def _raw_yaml(text: str) -> Any:
     """YAML with every scalar as the text written (no type guessing at all)."""
     return yaml.load(text, Loader=yaml.BaseLoader)
@@ -292,3 +331,25 @@ def test_sample_pages_have_lang_title_description_and_working_links(sample_build
                 problems.append(f"{rel}: <{element.tag} href={href!r}> is not relative")
     problems += broken_links(output)
     assert not problems, "\n".join(problems[:50])
+
+
+@pytest.mark.parametrize(("kelurahan", "section", "slug", "lat", "lon"), VERIFIED_POI,
+                         ids=[p[2] for p in VERIFIED_POI])
+def test_every_verified_point_of_interest_is_on_both_maps(sample_build: tuple[Path, Result], kelurahan: str,
+                                                          section: str, slug: str, lat: float | None,
+                                                          lon: float | None) -> None:
+    output, _ = sample_build
+    front = _front_matter(REPO / "kelurahan" / kelurahan / section / f"{slug}.md")
+    assert front.get("sumber"), "a real place must name its source"
+    url = f"{kelurahan}/{section}/{slug}/"
+    if lat is None or lon is None:
+        assert str(front.get("lokasi_perkiraan")) == "true", "a point without known coordinates must be marked approximate"
+        lat, lon = _point(_profiles()[kelurahan]["lokasi"])
+    else:
+        assert "lokasi_perkiraan" not in front
+    expected = (round(lat, 6), round(lon, 6))
+    home = parse_html(output / kelurahan / "index.html").json_script("peta-data")
+    assert _features_by_url(home["titik"]["features"]).get(url) == expected
+    assert _features_by_url(city_features(output)).get(url) == expected
+    page = parse_html(output / url / "index.html")
+    assert "Petunjuk arah" in page.text
