@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -48,8 +50,43 @@ def _summary(report: BuildReport) -> str:
             f"{len(report.failed)} kelurahan gagal, {seconds} detik.")
 
 
+def usage_message(error: click.UsageError) -> str:
+    """Click's usage errors in Indonesian (the text of our own BadParameter is kept)."""
+    if isinstance(error, click.NoSuchOption):
+        return f"opsi tidak dikenal: {error.option_name}"
+    if isinstance(error, click.MissingParameter):
+        param = error.param
+        name = " / ".join(param.opts) if isinstance(param, click.Option) else (
+            param.human_readable_name if param is not None else "argumen")
+        return f"{name} wajib diisi"
+    if isinstance(error, click.BadParameter):
+        where = error.param_hint or (error.param.name if error.param is not None else "")
+        return f"nilai {where} tidak valid: {error.message}" if where else error.message
+    if error.message.startswith("No such command"):
+        return f"perintah tidak dikenal: {error.message.split(' ')[-1].rstrip('.')}"
+    return error.message
+
+
 class _Group(click.Group):
     """Turns known errors into located messages and exit status 1, never a traceback."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as error:
+            command = error.ctx.command_path if error.ctx else "kelurahan"
+            click.echo(f"Kesalahan: {usage_message(error)}\nBantuan: {command} --help", err=True)
+            sys.exit(EXIT_USAGE)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("Dibatalkan.", err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -64,7 +101,8 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kelurahan")
+@click.version_option(__version__, prog_name="kelurahan", help="Tampilkan versi lalu keluar.")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
 @click.option("--site", type=click.Path(file_okay=False, path_type=Path), default=".",
               show_default=True, help="Folder situs (berisi config.yaml dan kelurahan/).")
 @click.pass_context
@@ -78,6 +116,7 @@ def main(ctx: click.Context, site: Path) -> None:
 
 
 @main.command("build")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
 @click.argument("slugs", nargs=-1, metavar="[SLUG]...")
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
               help="Folder hasil (bawaan: output/ di folder situs).")
@@ -125,6 +164,7 @@ class _progress:
 
 
 @main.command("check")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
 @click.argument("slugs", nargs=-1, metavar="[SLUG]...")
 @click.pass_context
 def check_command(ctx: click.Context, slugs: tuple[str, ...]) -> None:
@@ -144,6 +184,7 @@ def check_command(ctx: click.Context, slugs: tuple[str, ...]) -> None:
 
 
 @main.command("new")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
 @click.argument("slug")
 @click.option("--nama", required=True, help="Nama kelurahan, misalnya \"Kauman\".")
 @click.option("--kecamatan", required=True, help="Slug atau nama kecamatan dari config.yaml.")
@@ -181,6 +222,7 @@ def new_command(ctx: click.Context, slug: str, nama: str, kecamatan: str, lokasi
 
 
 @main.command("serve")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
 @click.option("--port", "-p", type=click.IntRange(1, 65535), default=8000, show_default=True,
               help="Port pratinjau.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Alamat yang didengarkan.")
