@@ -96,7 +96,9 @@ class _Group(click.Group):
         except BuildLocked as error:
             click.echo(str(error), err=True)
         except OSError as error:
-            click.echo(f"{error.filename or ''}: gagal membaca/menulis berkas ({error.strerror})", err=True)
+            where = error.filename or "output"
+            click.echo(f"{where}: gagal membaca atau menulis berkas ({error.strerror}); hasil lama tetap utuh, "
+                       "periksa ruang disk dan izin folder lalu jalankan lagi", err=True)
         ctx.exit(EXIT_CONTENT)
 
 

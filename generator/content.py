@@ -240,7 +240,8 @@ def parse_kelurahan(sources: Sources, config: SiteConfig) -> Kelurahan:
         reader.problems.append(Problem(sources.where(""), 1, f"nama folder '{sources.slug}' tidak bisa dipakai",
                                        _folder_hint(sources.slug)))
     roles = {rel: reader.place(rel) for rel in sources.files}
-    if PROFILE_FILE not in sources.files:
+    refused = {p.path for p in sources.problems}
+    if PROFILE_FILE not in sources.files and not refused & {sources.where(PROFILE_FILE), sources.where("")}:
         reader.problems.append(Problem(sources.where(PROFILE_FILE), 1, "profil.yaml tidak ditemukan",
                                        "buat dengan: kelurahan new SLUG --nama ... --kecamatan ... --lokasi ..."))
     profil = reader.attempt(PROFILE_FILE, reader.profile) if PROFILE_FILE in sources.files else None

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .privacy import mask_identity_numbers
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -17,7 +19,8 @@ class Problem:
 
     def __str__(self) -> str:
         text = f"{self.path}:{self.line}: {self.message}"
-        return f"{text}; {self.hint}" if self.hint else text
+        # Messages quote what staff wrote; a pasted NIK must never be printed in full.
+        return mask_identity_numbers(f"{text}; {self.hint}" if self.hint else text)
 
 
 class ContentError(Exception):

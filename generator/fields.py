@@ -63,7 +63,10 @@ def number(value: Any) -> float:
         if isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value.strip()):
             hint = "hapus tanda kutipnya"
         raise FieldError(f"harus berupa angka (tertulis '{value}')", hint)
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        raise FieldError("angkanya terlalu besar", "periksa kembali angka ini") from None
 
 
 def whole_number(value: Any) -> int:

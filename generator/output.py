@@ -7,6 +7,8 @@ kelurahan either as before or as new; ``recover`` finishes or undoes a swap left
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
 from collections.abc import Iterator
@@ -22,14 +24,23 @@ FILE_MODE = 0o644
 DIR_MODE = 0o755
 
 
+TEMP_MARK = ".tmp-"
+
+
 def write_file(path: Path, data: bytes) -> None:
-    """Write bytes atomically (temp file + rename) with readable permissions."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(temp, "wb") as handle:
-        handle.write(data)
-    os.chmod(temp, FILE_MODE)
-    os.replace(temp, path)
+    """Write bytes atomically (temp file + rename) with readable permissions.
+
+    A failure (full disk...) removes the temp file and names the target in the error."""
+    temp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(temp, "wb") as handle:
+            handle.write(data)
+        os.chmod(temp, FILE_MODE)
+        os.replace(temp, path)
+    except OSError as error:
+        temp.unlink(missing_ok=True)
+        raise OSError(error.errno, error.strerror, str(path)) from error
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -64,9 +75,27 @@ def readable_dirs(root: Path) -> None:
             os.chmod(os.path.join(directory, name), DIR_MODE)
 
 
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths in one atomic step (Linux ``renameat2``); False where that is unsupported."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
 def promote(output: Path, slug: str, stage: Path) -> None:
-    """Swap a staged kelurahan folder into place; the old one is removed afterwards."""
+    """Swap a staged kelurahan folder into place, atomically where the system allows it."""
     current = output / slug
+    if current.exists() and _exchange(stage, current):
+        shutil.rmtree(stage, ignore_errors=True)  # the stage now holds the old version
+        return
     old = output / STAGING_DIR / "lama" / slug
     old.parent.mkdir(parents=True, exist_ok=True)
     if current.exists():
@@ -84,6 +113,17 @@ def recover(output: Path) -> None:
             if not (output / old.name).exists():
                 os.rename(old, output / old.name)
     shutil.rmtree(staging, ignore_errors=True)
+    _remove_temp_files(output, recursive=False)
+    for folder in ("data", "assets"):
+        _remove_temp_files(output / folder, recursive=True)
+
+
+def _remove_temp_files(folder: Path, recursive: bool) -> None:
+    """Drop temp files of portal writes that a killed build left behind."""
+    candidates = folder.rglob(".*") if recursive else folder.glob(".*")
+    for path in list(candidates) if folder.is_dir() else []:
+        if TEMP_MARK in path.name and path.is_file():
+            path.unlink()
 
 
 @contextmanager

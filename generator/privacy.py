@@ -225,3 +225,10 @@ def find_personal_phones(text: str, allowed: Iterable[str] = ()) -> list[Privacy
             )
         )
     return findings
+
+
+def mask_identity_numbers(text: str) -> str:
+    """The text with every NIK / No. KK replaced by its masked form."""
+    for finding in reversed(find_identity_numbers(text)):
+        text = text[: finding.start] + finding.masked + text[finding.end :]
+    return text

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +72,7 @@ def angka_id(value: float, decimals: int = 0) -> str:
 
 def plain_text(html: str, limit: int = 160) -> str:
     """A short plain-text excerpt of rendered HTML, for meta descriptions."""
-    words = re.sub(r"<[^>]+>", " ", html).split()
+    words = unescape(re.sub(r"<[^>]+>", " ", html)).split()
     text = " ".join(words)
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 

@@ -19,6 +19,7 @@ from .errors import ContentError, Problem
 _BaseLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_DEPTH = 12
+MAX_DIGITS = 400
 _STR = "tag:yaml.org,2002:str"
 _BOOL = "tag:yaml.org,2002:bool"
 _INT = "tag:yaml.org,2002:int"
@@ -165,6 +166,9 @@ class _Builder:
         if node.tag == _BOOL:
             return text.lower() == "true"
         if node.tag == _INT:
+            if len(text) > MAX_DIGITS:
+                self.fail(node, f"angka terlalu panjang ({len(text)} digit)", "periksa kembali angka ini")
+                return None
             return YamlInt(text)
         if node.tag == _FLOAT:
             return YamlFloat(text)

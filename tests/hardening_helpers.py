@@ -290,7 +290,9 @@ DOM_PROBLEMS = """
   for (const el of document.querySelectorAll(
       "iframe, frame, object, embed, applet, form, input, button, textarea, select, svg, math, style, base, "
       + "details, marquee, template, audio, video, meta[http-equiv]")) {
-    if (el.tagName.toLowerCase() === "svg" && el.closest(".leaflet-overlay-pane")) continue;  // Leaflet's markers
+    // Leaflet's own SVG (markers, attribution flag); popups and tooltips hold content, so not there.
+    if (el.tagName.toLowerCase() === "svg" && el.closest(".leaflet-container")
+        && !el.closest(".leaflet-popup, .leaflet-tooltip")) continue;
     problems.push("element <" + el.tagName.toLowerCase() + "> in the DOM");
   }
   for (const el of document.querySelectorAll("*")) {
@@ -326,15 +328,22 @@ class Trace:
 
 
 class Browser:
-    """One browser context that answers tile requests, blocks and records every other host."""
+    """One browser page that answers tile requests and blocks (and records) every other host.
+
+    The page is reused from visit to visit (a new page per visit costs more than the visit)."""
 
     def __init__(self, chromium: Any, tiles: str) -> None:
-        self.context = chromium.new_context(viewport={"width": 1000, "height": 900})
+        self.context = chromium.new_context(viewport={"width": 800, "height": 700})
         self.context.set_default_timeout(8000)
         self.tiles = tile_pattern(tiles)
-        self.trace: Trace | None = None
+        self.trace = Trace("")
         self.tile = png_bytes((256, 256), (230, 230, 230))
         self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("dialog", self._dialog)
+        self.page.on("pageerror", lambda error: self.trace.errors.append(f"pageerror: {error}"))
+        self.page.on("console", lambda msg: self.trace.errors.append(f"console.{msg.type}: {msg.text}")
+                     if msg.type == "error" and "404" not in msg.text else None)
 
     def _route(self, route: Any) -> None:
         url = route.request.url
@@ -343,33 +352,27 @@ class Browser:
         elif self.tiles.match(url):
             route.fulfill(status=200, content_type="image/png", body=self.tile)
         else:
-            if self.trace is not None:
-                self.trace.foreign.append(url)
+            self.trace.foreign.append(url)
             route.abort()
+
+    def _dialog(self, dialog: Any) -> None:
+        self.trace.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
 
     @contextlib.contextmanager
     def open(self, url: str) -> Iterator[tuple[Any, Trace]]:
-        """Open a page; dialogs are recorded and dismissed, page errors recorded."""
-        page = self.context.new_page()
-        trace = Trace(url)
-        self.trace = trace
-
-        def on_dialog(dialog: Any) -> None:
-            trace.dialogs.append(f"{dialog.type}: {dialog.message}")
-            dialog.dismiss()
-
-        page.on("dialog", on_dialog)
-        page.on("pageerror", lambda error: trace.errors.append(f"pageerror: {error}"))
-        page.on("console", lambda msg: trace.errors.append(f"console.{msg.type}: {msg.text}")
-                if msg.type == "error" and "404" not in msg.text else None)
+        """Load a page and wait for its map; dialogs are recorded and dismissed, errors recorded."""
+        self.trace = trace = Trace(url)
+        self.page.goto(url, wait_until="load")
+        if self.page.locator(".folium-map").count():
+            try:
+                self.page.wait_for_selector(".folium-map[data-jumlah-titik]", timeout=5000)
+            except Exception as error:  # playwright's TimeoutError: report it with everything else
+                trace.errors.append(f"the map did not start ({type(error).__name__})")
         try:
-            page.goto(url, wait_until="load")
-            if page.locator(".folium-map").count():
-                page.wait_for_selector(".folium-map[data-jumlah-titik]")
-            yield page, trace
+            yield self.page, trace
         finally:
-            self.trace = None
-            page.close()
+            self.trace = Trace("")
 
     def close(self) -> None:
         self.context.close()

@@ -14,6 +14,7 @@ visible as written, also in map popups and tooltips. See ``hardening_helpers`` f
 from __future__ import annotations
 
 import re
+import subprocess
 import time
 import traceback
 from collections.abc import Callable
@@ -94,7 +95,10 @@ def _run(case: HostileCase, site: Path, *args: object) -> Run:
     """Run the CLI as the case asks; a crash, an uncaught exception or a traceback fails the test."""
     started = time.perf_counter()
     if case.get("subproses"):
-        done = run_cli_process(site, *args, timeout=case.time_limit + 30)
+        try:
+            done = run_cli_process(site, *args, timeout=case.time_limit)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"'{args[0]}' did not finish within {case.time_limit:g} s (killed)")
         run = Run(done.returncode, done.stdout, done.stderr, time.perf_counter() - started)
         assert run.code >= 0, f"the interpreter died with signal {-run.code}\n{run.stderr[-2000:]}"
     else:
@@ -266,7 +270,11 @@ def test_buildable_case_passes_and_shows_text_as_written(
     names = {f["properties"]["nama"] for f in city_features(output)}
     problems += [f"city map data lacks {name!r}" for name in case.get("peta_kota", []) if name not in names]
     for item in case.get("peta", []):
-        data = parse_html(output / item["halaman"]).json_script("peta-data")
+        try:
+            data = parse_html(output / item["halaman"]).json_script("peta-data")
+        except ValueError as error:
+            problems.append(f"{item['halaman']}: the map data is not JSON any more ({error})")
+            continue
         if item["nama"] not in [f["properties"]["nama"] for f in data["titik"]["features"]]:
             problems.append(f"{item['halaman']}: map data lacks {item['nama']!r}")
     if not case.browser:
@@ -334,6 +342,12 @@ def _map_problems(page: Any, case: HostileCase, rel: str) -> list[str]:
     problems = []
     for item in case.get("peta", []):
         if item["halaman"] != rel:
+            continue
+        page.evaluate("() => document.querySelectorAll('.leaflet-popup-close-button').forEach(b => b.click())")
+        page.mouse.move(1, 1)
+        page.locator(".leaflet-tooltip").wait_for(state="detached", timeout=5000)
+        if not page.locator(f".folium-map {item['penanda']}").count():
+            problems.append(f"{rel}: no marker {item['penanda']} on the map")
             continue
         marker = page.locator(f".folium-map {item['penanda']}").first
         marker.hover()
