@@ -343,7 +343,7 @@ def test_every_verified_point_of_interest_is_on_both_maps(sample_build: tuple[Pa
     assert front.get("sumber"), "a real place must name its source"
     url = f"{kelurahan}/{section}/{slug}/"
     if lat is None or lon is None:
-        assert str(front.get("lokasi_perkiraan")) == "true", "a point without known coordinates must be marked approximate"
+        assert str(front.get("lokasi_perkiraan")) == "true", "no known coordinates: must be marked approximate"
         lat, lon = _point(_profiles()[kelurahan]["lokasi"])
     else:
         assert "lokasi_perkiraan" not in front
