@@ -15,6 +15,7 @@ import shutil
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -109,7 +110,8 @@ def _sha(data: bytes) -> str:
 
 def global_hash(site: Path) -> str:
     """Hash of everything that affects every page: config, templates, assets, generator."""
-    digest = hashlib.sha256(f"{__version__}:{MANIFEST_FORMAT}".encode())
+    versions = ":".join(metadata.version(name) for name in ("folium", "branca", "jinja2", "markdown", "nh3"))
+    digest = hashlib.sha256(f"{__version__}:{MANIFEST_FORMAT}:{versions}".encode())
     digest.update((site / CONFIG_FILE).read_bytes())
     for path in template_files(site):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
@@ -289,7 +291,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         selected = list(options.slugs) or existing
         tasks = [_Task(slug, kelurahan.get(slug, {}).get("pages", {})) for slug in selected
                  if not _up_to_date(output, kelurahan.get(slug), read_sources(options.site, slug))]
-        maps = MapMaker(config)
+        maps = MapMaker(config, manifest.get("peta"))  # folium output depends on config only
         if tasks:
             maps.point_map()
         work = _Work(options.site, output, config, glob, maps)
@@ -311,7 +313,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         report.written += written
         portal = {p.path: p.extra for p in pages}
         write_if_changed(output / MANIFEST_FILE, json.dumps(
-            {"format": MANIFEST_FORMAT, "global": glob, "portal": portal, "kelurahan": kelurahan},
+            {"format": MANIFEST_FORMAT, "global": glob, "portal": portal, "kelurahan": kelurahan,
+             "peta": maps.export()},
             sort_keys=True, separators=(",", ":")).encode())
         shutil.rmtree(output / STAGING_DIR, ignore_errors=True)
         report.sites = len(summaries) + 1

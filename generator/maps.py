@@ -80,9 +80,13 @@ def city_data_script(points: list[MapPoint]) -> str:
 class MapMaker:
     """Renders each kind of map once per process with folium, imported only when needed."""
 
-    def __init__(self, config: SiteConfig) -> None:
+    def __init__(self, config: SiteConfig, rendered: dict[str, dict[str, str]] | None = None) -> None:
         self.config = config
-        self._cache: dict[str, RenderedMap] = {}
+        self._cache: dict[str, RenderedMap] = {k: RenderedMap(**v) for k, v in (rendered or {}).items()}
+
+    def export(self) -> dict[str, dict[str, str]]:
+        """The maps rendered so far, to keep in the build state (they depend only on config)."""
+        return {kind: {"html": m.html, "script": m.script} for kind, m in sorted(self._cache.items())}
 
     def point_map(self) -> RenderedMap:
         """The map of a kelurahan or of one item; its points come from the page's JSON."""
