@@ -290,7 +290,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         existing = list_kelurahan(options.site)
         selected = list(options.slugs) or existing
         tasks = [_Task(slug, kelurahan.get(slug, {}).get("pages", {})) for slug in selected
-                 if not _up_to_date(output, kelurahan.get(slug), read_sources(options.site, slug))]
+                 if not _up_to_date(options.site, output, kelurahan.get(slug), slug)]
         maps = MapMaker(config, manifest.get("peta"))  # folium output depends on config only
         if tasks:
             maps.point_map()
@@ -323,9 +323,11 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     return report
 
 
-def _up_to_date(output: Path, previous: dict[str, Any] | None, sources: Sources) -> bool:
-    return (previous is not None and not sources.problems
-            and previous.get("fingerprint") == fingerprint(sources) and (output / sources.slug).is_dir())
+def _up_to_date(site: Path, output: Path, previous: dict[str, Any] | None, slug: str) -> bool:
+    if not previous or not previous.get("fingerprint") or not (output / slug).is_dir():
+        return False  # nothing to compare with: skip reading the sources twice
+    sources = read_sources(site, slug)
+    return not sources.problems and previous["fingerprint"] == fingerprint(sources)
 
 
 def check(site: Path, slugs: tuple[str, ...] = ()) -> dict[str, tuple[Problem, ...]]:
