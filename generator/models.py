@@ -34,11 +34,6 @@ class Location:
         """A route planner link that works on every phone."""
         return f"https://www.google.com/maps/dir/?api=1&destination={self.lat:.6f}%2C{self.lon:.6f}"
 
-    @property
-    def osm_url(self) -> str:
-        """The point on OpenStreetMap."""
-        return f"https://www.openstreetmap.org/?mlat={self.lat:.6f}&mlon={self.lon:.6f}#map=18/{self.lat:.6f}/{self.lon:.6f}"
-
 
 @dataclass(frozen=True)
 class Kecamatan:

@@ -19,14 +19,13 @@ class Section:
     model: type[m.Entry]
     title_key: str = "nama"
     location: str = "none"  # "required", "optional" or "none"
-    on_map: bool = False
 
 
 SECTIONS: tuple[Section, ...] = (
-    Section("wisata", "Wisata", "Tempat wisata dan tujuan kunjungan", m.Wisata, location="required", on_map=True),
-    Section("umkm", "UMKM", "Usaha mikro, kecil dan menengah warga", m.Umkm, location="required", on_map=True),
+    Section("wisata", "Wisata", "Tempat wisata dan tujuan kunjungan", m.Wisata, location="required"),
+    Section("umkm", "UMKM", "Usaha mikro, kecil dan menengah warga", m.Umkm, location="required"),
     Section("ikon", "Ikon & Kekhasan", "Ikon, tradisi dan kekhasan kelurahan", m.Ikon,
-            location="optional", on_map=True),
+            location="optional"),
     Section("layanan", "Layanan", "Layanan publik di kantor kelurahan", m.Layanan),
     Section("berita", "Berita", "Kabar terbaru dari kelurahan", m.Berita, title_key="judul"),
     Section("halaman", "Halaman", "Informasi lain tentang kelurahan", m.Halaman, title_key="judul"),

@@ -36,7 +36,6 @@ class PreviewState:
     site: Path
     output: Path
     problems: list[Problem] = field(default_factory=list)
-    builds: int = 0
 
     def rebuild(self, slugs: tuple[str, ...] = ()) -> None:
         """Build (only ``slugs`` if given) into the preview folder and remember the problems."""
@@ -50,7 +49,6 @@ class PreviewState:
         else:
             kept = [p for p in self.problems if slugs and _slug_of(p) not in slugs and _slug_of(p)]
             self.problems = kept + [p for ps in report.failed.values() for p in ps]
-        self.builds += 1
         took = (time.perf_counter() - started) * 1000
         status = f"{len(self.problems)} masalah" if self.problems else "tanpa masalah"
         click.echo(f"Pratinjau diperbarui ({', '.join(slugs) or 'semua'}): {status}, {took:.0f} ms", err=True)
