@@ -22,7 +22,7 @@ from .config import SiteConfig
 from .content import KELURAHAN_DIR, PROFILE_FILE
 from .errors import ContentError, Problem
 from .maps import MapMaker, MapPoint, page_data
-from .markdown import ForeignImage, MarkdownRenderer, MarkdownTimeout
+from .markdown import ForeignImage, to_html
 from .models import Entry, Kelurahan, Location
 from .sections import SECTIONS, Section, section_by_name
 
@@ -134,21 +134,17 @@ def summarize(kel: Kelurahan) -> KelurahanSummary:
 
 
 class Renderer:
-    """Holds the template environment, the Markdown converter and the map templates."""
+    """Holds the template environment and the map templates."""
 
     def __init__(self, site: Path, config: SiteConfig, maps: MapMaker | None = None) -> None:
         self.config = config
         self.env = template_environment(site)
-        self.markdown = MarkdownRenderer()
         self.maps = maps or MapMaker(config)
 
     def markdown_html(self, text: str, source: str, line: int, link_prefix: str = "") -> Markup:
-        """Staff Markdown as sanitized HTML; a text that is too slow to convert is an error."""
+        """Staff Markdown as sanitized HTML; an image from another host is an error."""
         try:
-            return Markup(self.markdown.render(text, link_prefix))
-        except MarkdownTimeout as error:
-            raise ContentError([Problem(source, line, f"tulisan ini terlalu rumit untuk diproses ({error})",
-                                        "periksa tanda [ ] ( ) * yang tidak berpasangan, lalu sederhanakan")]) from None
+            return Markup(to_html(text, link_prefix))
         except ForeignImage as error:
             hint = "simpan gambarnya di folder media/ lalu tulis ![keterangan](media/nama.jpg)"
             message = f"gambar dari situs lain tidak diizinkan ({error})"
