@@ -11,6 +11,7 @@ import ctypes
 import errno
 import os
 import shutil
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,11 +51,14 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
-def stage_file(stage: Path, current: Path, rel: str, data: bytes | None) -> bool:
-    """Put one file in the staging folder: a hard link when unchanged, else new bytes."""
-    target, old = stage / rel, current / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if old.is_file() and (data is None or old.read_bytes() == data):
+def _stage_file(stage: str, current: str, rel: str, data: bytes | None, made: set[str]) -> bool:
+    """Put one file in the staging folder: a hard link when unchanged, else new bytes.
+
+    The staging folder is private until it is swapped in whole, so files are created in
+    place: no temp file and rename per file."""
+    target, old = os.path.join(stage, rel), os.path.join(current, rel)
+    _make_dirs(os.path.dirname(target), made)
+    if _same_file(old, data):
         try:
             os.link(old, target)
         except OSError:
@@ -63,8 +67,49 @@ def stage_file(stage: Path, current: Path, rel: str, data: bytes | None) -> bool
         return False
     if data is None:
         raise FileNotFoundError(old)
-    write_file(target, data)
+    try:
+        _create(target, data)
+    except OSError as error:
+        raise OSError(error.errno, error.strerror, target) from error
     return True
+
+
+def _same_file(old: str, data: bytes | None) -> bool:
+    """Does the published file ``old`` exist (and, when ``data`` is given, hold exactly it)?"""
+    try:
+        info = os.stat(old)
+    except OSError:
+        return False
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    if data is None:
+        return True
+    if info.st_size != len(data):
+        return False
+    with open(old, "rb") as handle:
+        return handle.read() == data
+
+
+def _create(path: str, data: bytes) -> None:
+    """Create a new file with mode 644 whatever the umask."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
+    try:
+        os.fchmod(descriptor, FILE_MODE)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view):]
+    finally:
+        os.close(descriptor)
+
+
+def _make_dirs(directory: str, made: set[str]) -> None:
+    """Create ``directory`` and its missing parents below a known one, with mode 755."""
+    if directory in made:
+        return
+    _make_dirs(os.path.dirname(directory), made)
+    os.mkdir(directory)
+    os.chmod(directory, DIR_MODE)
+    made.add(directory)
 
 
 def readable_dirs(root: Path) -> None:
@@ -144,13 +189,16 @@ def output_lock(output: Path) -> Iterator[None]:
 
 
 def write_kelurahan(output: Path, slug: str, outputs: dict[str, bytes | None], stale: bool) -> int:
+    """Stage a kelurahan's files (new bytes or hard links) and swap the folder into place."""
     if not stale:
         return 0
     stage = output / STAGING_DIR / "baru" / slug
     shutil.rmtree(stage, ignore_errors=True)
-    stage.mkdir(parents=True, mode=DIR_MODE)
-    written = sum(stage_file(stage, output / slug, rel, data) for rel, data in sorted(outputs.items()))
-    readable_dirs(stage)
+    stage.parent.mkdir(parents=True, exist_ok=True)
+    made = {str(stage.parent)}
+    _make_dirs(str(stage), made)
+    current = str(output / slug)
+    written = sum(_stage_file(str(stage), current, rel, data, made) for rel, data in sorted(outputs.items()))
     promote(output, slug, stage)
     return written
 
