@@ -212,29 +212,28 @@ def _located(error: Exception, page: Page) -> list[Problem]:
     return [Problem(page.inputs[0], 1, str(error), "simpan ulang gambar sebagai JPG atau PNG")]
 
 
-def _build_chunk(work: _Work, chunk: list[_Task]) -> list[KelurahanResult]:
-    renderer = Renderer(work.site, work.config, work.maps)
-    return [build_kelurahan(work, renderer, task) for task in chunk]
+def _build_in_worker(work: _Work, task: _Task) -> KelurahanResult:
+    return build_kelurahan(work, Renderer(work.site, work.config, work.maps, work.global_hash), task)
 
 
 def _run(work: _Work, tasks: list[_Task], jobs: int, progress: Progress | None) -> list[KelurahanResult]:
     results: list[KelurahanResult] = []
 
-    def done(batch: list[KelurahanResult]) -> None:
-        results.extend(batch)
-        for result in batch:
-            if progress:
-                progress(result.slug, result.ok)
+    def done(result: KelurahanResult) -> None:
+        results.append(result)
+        if progress:
+            progress(result.slug, result.ok)
 
-    if jobs <= 1 or len(tasks) <= 1:
-        renderer = Renderer(work.site, work.config, work.maps)
-        for task in tasks:
-            done([build_kelurahan(work, renderer, task)])
+    if not tasks:
         return results
-    chunks = [tasks[i::jobs * 4] for i in range(min(len(tasks), jobs * 4))]
+    renderer = Renderer(work.site, work.config, work.maps, work.global_hash)  # compiled before workers fork
+    if jobs <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            done(build_kelurahan(work, renderer, task))
+        return results
     context = multiprocessing.get_context("fork")
     with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        for future in concurrent.futures.as_completed(pool.submit(_build_chunk, work, c) for c in chunks):
+        for future in concurrent.futures.as_completed([pool.submit(_build_in_worker, work, t) for t in tasks]):
             done(future.result())
     return results
 
@@ -307,7 +306,10 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         if not options.slugs:
             remove_gone(output, kelurahan, set(existing))
         summaries = [KelurahanSummary(**kelurahan[s]["summary"]) for s in existing if s in kelurahan]
-        pages = _portal_pages(glob, summaries, lambda: Renderer(options.site, config, maps).portal_page(summaries))
+        def render_portal() -> bytes:
+            return Renderer(options.site, config, maps, glob).portal_page(summaries)
+
+        pages = _portal_pages(glob, summaries, render_portal)
         rendered, written = _write_portal(output, pages, manifest.get("portal", {}))
         report.rendered += rendered
         report.written += written
