@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import yaml
 
@@ -29,19 +29,24 @@ _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 
 
+# Plain (unquoted) scalars that are not text, group n tagged _IMPLICIT_TAGS[n]: YAML 1.2 booleans,
+# decimal numbers and null, without YAML 1.1's yes/no, 0x1F, 1_000, 12:30 or dates.
+_IMPLICIT = re.compile(
+    r"^(?:(true|True|TRUE|false|False|FALSE)|(-?(?:0|[1-9][0-9]*))|(-?(?:0|[1-9][0-9]*)\.[0-9]+)"
+    r"|(~|null|Null|NULL|))$"
+)
+_IMPLICIT_TAGS = (_STR, _BOOL, _INT, _FLOAT, _NULL)
+
+
 class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     """Composes nodes with a minimal, YAML-1.2-like set of implicit types."""
 
-    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
-
-
-for _tag, _pattern, _first in (
-    (_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    (_INT, r"^-?(?:0|[1-9][0-9]*)$", "-0123456789"),
-    (_FLOAT, r"^-?(?:0|[1-9][0-9]*)\.[0-9]+$", "-0123456789"),
-    (_NULL, r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-):
-    _StrictLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        """The tag of a node written without one (the composer asks for every such node)."""
+        if kind is not yaml.ScalarNode:
+            return _SEQ if kind is yaml.SequenceNode else _MAP
+        match = _IMPLICIT.match(value) if implicit[0] else None
+        return _IMPLICIT_TAGS[match.lastindex or 0] if match else _STR
 
 
 class YamlInt(int):
@@ -97,28 +102,20 @@ class FrontMatter:
     body_line: int
 
 
-def _line(node: yaml.Node, offset: int) -> int:
-    return int(node.start_mark.line) + offset
-
-
 class _Builder:
-    """Turns composed nodes into plain values, refusing what staff should not write."""
+    """Turns composed nodes into plain values, refusing what staff should not write.
+
+    Anchors and aliases never get here: ``load_yaml`` refuses them while parsing."""
 
     def __init__(self, path: str, offset: int) -> None:
         self.path = path
         self.offset = offset
-        self.seen: set[int] = set()
         self.problems: list[Problem] = []
 
     def fail(self, node: yaml.Node, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.path, _line(node, self.offset), message, hint))
+        self.problems.append(Problem(self.path, node.start_mark.line + self.offset, message, hint))
 
     def build(self, node: yaml.Node, depth: int = 0) -> Any:
-        if id(node) in self.seen:
-            self.fail(node, "anchor/alias YAML (& dan *) tidak didukung",
-                      "tulis nilainya secara lengkap di setiap tempat")
-            return None
-        self.seen.add(id(node))
         if depth > MAX_DEPTH:
             self.fail(node, f"struktur YAML terlalu dalam (lebih dari {MAX_DEPTH} tingkat)",
                       "sederhanakan isian ini")
@@ -133,7 +130,7 @@ class _Builder:
         if node.tag != _MAP:
             self.fail(node, f"tag YAML '{node.tag}' tidak diizinkan", "hapus tag yang diawali '!'")
             return None
-        result = Mapping(_line(node, self.offset))
+        result = Mapping(node.start_mark.line + self.offset)
         for key_node, value_node in node.value:
             key = self.build(key_node, depth + 1)
             if not isinstance(key, str | int | float | bool):
@@ -145,7 +142,7 @@ class _Builder:
                 self.fail(key_node, f"isian '{name}' ditulis dua kali (pertama di baris {first})",
                           "hapus salah satunya")
                 continue
-            result.key_lines[name] = _line(key_node, self.offset)
+            result.key_lines[name] = key_node.start_mark.line + self.offset
             result[name] = self.build(value_node, depth + 1)
         return result
 
@@ -153,28 +150,28 @@ class _Builder:
         if node.tag != _SEQ:
             self.fail(node, f"tag YAML '{node.tag}' tidak diizinkan", "hapus tag yang diawali '!'")
             return None
-        result = Sequence(_line(node, self.offset))
+        result = Sequence(node.start_mark.line + self.offset)
         for item in node.value:
-            result.item_lines.append(_line(item, self.offset))
+            result.item_lines.append(item.start_mark.line + self.offset)
             result.append(self.build(item, depth + 1))
         return result
 
     def scalar(self, node: yaml.Node) -> Any:
-        text = str(node.value)
-        if node.tag == _STR:
+        tag, text = node.tag, node.value
+        if tag == _STR:
             return text
-        if node.tag == _BOOL:
+        if tag == _BOOL:
             return text.lower() == "true"
-        if node.tag == _INT:
+        if tag == _INT:
             if len(text) > MAX_DIGITS:
                 self.fail(node, f"angka terlalu panjang ({len(text)} digit)", "periksa kembali angka ini")
                 return None
             return YamlInt(text)
-        if node.tag == _FLOAT:
+        if tag == _FLOAT:
             return YamlFloat(text)
-        if node.tag == _NULL:
+        if tag == _NULL:
             return None
-        self.fail(node, f"tag YAML '{node.tag}' tidak diizinkan", "hapus tag yang diawali '!'")
+        self.fail(node, f"tag YAML '{tag}' tidak diizinkan", "hapus tag yang diawali '!'")
         return None
 
 
@@ -223,7 +220,9 @@ def _translate(error: yaml.YAMLError, path: str, offset: int) -> Problem:
 
 
 def _tab_problems(text: str, path: str, offset: int) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
+    if "\t" not in text:
+        return problems
     for number, line in enumerate(text.splitlines(), start=offset):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:
