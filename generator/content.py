@@ -16,7 +16,7 @@ from .errors import ContentError, Problem
 from .media import IMAGE_SUFFIXES, MediaError, strip_metadata
 from .models import Contact, Entry, Kelurahan, Location, Profile, SocialMedia, Umkm
 from .privacy import find_identity_numbers, find_personal_phones
-from .sections import SECTION_NAMES, Section, entry_fields, profile_fields, section_by_name
+from .sections import SECTION_NAMES, SECTIONS, Section, entry_fields, profile_fields, section_by_name
 from .yamlio import load_mapping, split_front_matter
 
 KELURAHAN_DIR = "kelurahan"
@@ -100,6 +100,7 @@ class _Reader:
         self.sources = sources
         self.config = config
         self.problems: list[Problem] = list(sources.problems)
+        self.entry_fields = {section.name: entry_fields(section, config.batas) for section in SECTIONS}
 
     def attempt(self, rel: str, build: Any) -> Any:
         try:
@@ -125,6 +126,8 @@ class _Reader:
 
     def check_body_images(self, rel: str, body: str, first_line: int) -> None:
         """Images written in Markdown (``![..](media/x.jpg)``) must exist in this kelurahan's media/."""
+        if "![" not in body and "<img" not in body:  # no line can match: skip the line-by-line scan
+            return
         for number, line in enumerate(body.splitlines(), start=first_line):
             for match in _BODY_IMAGE.finditer(line):
                 ref = match.group(1) or match.group(2)
@@ -153,7 +156,7 @@ class _Reader:
         section = section_by_name(section_name)
         where = self.sources.where(rel)
         front = split_front_matter(_decode(self.sources, rel), where)
-        values, problems = f.read_mapping(front.data, entry_fields(section, self.config.batas), where)
+        values, problems = f.read_mapping(front.data, self.entry_fields[section_name], where)
         self.problems.extend(problems)
         self.check_media(rel, front.data.line_of("foto"), values.get("foto"))
         self.check_body_images(rel, front.body, front.body_line)
