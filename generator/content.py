@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import os
 import posixpath
 import re
-from collections.abc import Container, Mapping
+from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,20 @@ def list_kelurahan(site: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if not p.name.startswith(".") and (p.is_dir() or p.is_symlink()))
 
 
+def _walk(folder: str, prefix: str = "") -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Every entry under ``folder`` with its relative path; hidden entries and linked folders are not entered."""
+    try:
+        with os.scandir(folder) as scan:
+            entries = list(scan)
+    except PermissionError:  # an unreadable folder holds nothing, as for Path.rglob
+        return
+    for entry in entries:
+        if not entry.name.startswith("."):
+            yield prefix + entry.name, entry
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(entry.path, f"{prefix}{entry.name}/")
+
+
 def read_sources(site: Path, slug: str) -> Sources:
     """Read every file of one kelurahan folder; refuse links, oversized and misplaced files."""
     root = site / KELURAHAN_DIR / slug
@@ -65,23 +80,23 @@ def read_sources(site: Path, slug: str) -> Sources:
     if root.is_symlink():
         return Sources(slug, {}, (Problem(sources.where(""), 1, "folder kelurahan tidak boleh berupa tautan (symlink)",
                                           "salin folder aslinya ke sini"),))
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if any(part.startswith(".") for part in rel.split("/")):
-            continue
-        if path.is_symlink():
+    if not root.is_dir():
+        return sources
+    for rel, entry in sorted(_walk(str(root)), key=lambda item: item[0].split("/")):
+        if entry.is_symlink():
             problems.append(Problem(sources.where(rel), 1, "tautan (symlink) tidak diizinkan",
                                     "ganti dengan berkas aslinya"))
-        elif path.is_file():
-            is_media = rel.startswith(MEDIA_DIR + "/") or path.suffix.lower() in IMAGE_SUFFIXES
+        elif entry.is_file(follow_symlinks=False):
+            is_media = rel.startswith(MEDIA_DIR + "/") or posixpath.splitext(entry.name)[1].lower() in IMAGE_SUFFIXES
             limit = MAX_IMAGE_BYTES if is_media else MAX_TEXT_BYTES
-            size = path.stat().st_size
+            size = entry.stat(follow_symlinks=False).st_size
             if size > limit:
                 message = f"berkas terlalu besar ({size // 1024} KB, batas {limit // 1024} KB)"
                 problems.append(Problem(sources.where(rel), 1, message,
                                         "perkecil gambar atau pecah tulisan menjadi beberapa berkas"))
             else:
-                files[rel] = path.read_bytes()
+                with open(entry.path, "rb") as handle:
+                    files[rel] = handle.read()
     return Sources(slug, files, tuple(problems))
 
 
