@@ -245,9 +245,13 @@ def _mobile_numbers(text: str) -> list[tuple[int, int, str]]:
 def find_personal_phones(text: str, allowed: Iterable[str] = ()) -> list[PrivacyFinding]:
     """Find Indonesian mobile numbers that are not listed as allowed (official) contacts."""
     numbers = _mobile_numbers(text)
-    if numbers:  # most texts hold none; only the others pay for the allowed set and the NIK scan
-        allowed_set = {normalize_phone(number) for number in allowed}
-        numbers = [number for number in numbers if number[2] not in allowed_set]
+    if numbers:  # most texts hold none; only the others pay for the comparisons and the NIK scan
+        listed = set(allowed)
+        # A listed number is usually written exactly as listed; only the others need normalizing.
+        numbers = [number for number in numbers if text[number[0] : number[1]] not in listed]
+        if numbers:
+            listed_digits = {normalize_phone(number) for number in listed}
+            numbers = [number for number in numbers if number[2] not in listed_digits]
     if not numbers:
         return []
     nik_spans = [(finding.start, finding.end) for finding in find_identity_numbers(text)]
