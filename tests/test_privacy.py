@@ -393,3 +393,13 @@ def test_fast_paths_never_hide_what_the_full_scans_find(text: str) -> None:
     assert _may_hold_nik(text) or not list(_nik_group_spans(text))
     fast = [match.span() for match in _phone_candidates(text)]
     assert fast == [match.span() for match in _PHONE_CANDIDATE.finditer(text)]
+
+
+@given(_NUMBERY, st.lists(st.integers(-3, 2), max_size=6))
+@example("WA 0812-3456-789 atau 0813 9999 8888", [0, -1])
+def test_a_number_listed_as_written_or_normalized_is_allowed_alike(text: str, trims: list[int]) -> None:
+    """Numbers found exactly as listed skip normalizing; the outcome must not depend on it."""
+    spans = [match.span() for match in _PHONE_CANDIDATE.finditer(text)]
+    allowed = [text[start : end + trim] for (start, end), trim in zip(spans, trims, strict=False)]
+    normalized = [normalize_phone(number) for number in allowed]
+    assert find_personal_phones(text, allowed) == find_personal_phones(text, normalized)
