@@ -141,7 +141,9 @@ class _Reader:
 
     def check_body_images(self, rel: str, body: str, first_line: int) -> None:
         """Images written in Markdown (``![..](media/x.jpg)``) must exist in this kelurahan's media/."""
-        if "![" not in body and "<img" not in body:  # no line can match: skip the line-by-line scan
+        # No line can match without "![" or "<img"; testing their first character first is much
+        # faster (a one-character search) and rules out most bodies.
+        if not ("!" in body and "![" in body) and not ("<" in body and "<img" in body):
             return
         for number, line in enumerate(body.splitlines(), start=first_line):
             for match in _BODY_IMAGE.finditer(line):
