@@ -8,6 +8,7 @@ Anchors, aliases, custom tags and duplicate keys are refused.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -40,6 +41,12 @@ _IMPLICIT_TAGS = (_STR, _BOOL, _INT, _FLOAT, _NULL)
 
 class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     """Composes nodes with a minimal, YAML-1.2-like set of implicit types."""
+
+    # The composer calls these hooks around every node; with no path resolvers they have nothing
+    # to do, and builtins that ignore their result (``is_(parent, index)``, ``tuple()``) are much
+    # cheaper than the Python methods they replace.
+    descend_resolver = staticmethod(operator.is_)
+    ascend_resolver = staticmethod(tuple)
 
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
         """The tag of a node written without one (the composer asks for every such node)."""
