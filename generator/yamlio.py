@@ -127,11 +127,11 @@ class _Builder:
             self.fail(node, f"struktur YAML terlalu dalam (lebih dari {MAX_DEPTH} tingkat)",
                       "sederhanakan isian ini")
             return None
+        if isinstance(node, yaml.ScalarNode):
+            return node.value if node.tag == _STR else self.scalar(node)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, depth)
-        if isinstance(node, yaml.SequenceNode):
-            return self.sequence(node, depth)
-        return self.scalar(node)
+        return self.sequence(node, depth)
 
     def mapping(self, node: yaml.MappingNode, depth: int) -> Mapping | None:
         if node.tag != _MAP:
@@ -153,7 +153,7 @@ class _Builder:
             result[name] = self.build(value_node, depth + 1)
         return result
 
-    def sequence(self, node: yaml.SequenceNode, depth: int) -> Sequence | None:
+    def sequence(self, node: yaml.Node, depth: int) -> Sequence | None:
         if node.tag != _SEQ:
             self.fail(node, f"tag YAML '{node.tag}' tidak diizinkan", "hapus tag yang diawali '!'")
             return None
@@ -163,10 +163,9 @@ class _Builder:
             result.append(self.build(item, depth + 1))
         return result
 
-    def scalar(self, node: yaml.Node) -> Any:
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        """A scalar that is not plain text: a boolean, a number, null, or a refused tag."""
         tag, text = node.tag, node.value
-        if tag == _STR:
-            return text
         if tag == _BOOL:
             return text.lower() == "true"
         if tag == _INT:
