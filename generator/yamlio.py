@@ -100,6 +100,14 @@ class Sequence(list[Any]):
         self.item_lines: list[int] = []
 
 
+# A '---' line, with lines as str.splitlines() sees them: '---', then nothing but whitespace up to
+# the line break. Searching for it spares splitting the whole body into lines.
+_LINE_BREAKS = r"\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029"
+_DELIMITER_END = rf"[^\S{_LINE_BREAKS}]*(?:\r\n|[{_LINE_BREAKS}]|\Z)"
+_OPENING_LINE = re.compile("---" + _DELIMITER_END)
+_CLOSING_LINE = re.compile(rf"---(?<=[{_LINE_BREAKS}]---){_DELIMITER_END}")
+
+
 @dataclass(frozen=True)
 class FrontMatter:
     """A Markdown file split into its YAML header and body."""
@@ -306,14 +314,14 @@ def load_mapping(text: str, path: str, first_line: int = 1) -> Mapping:
 def split_front_matter(text: str, path: str) -> FrontMatter:
     """Split ``---``-delimited YAML front matter from a Markdown body, keeping line numbers."""
     text = text.removeprefix("\ufeff")
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].rstrip() != "---":
+    opening = _OPENING_LINE.match(text)
+    if not opening:
         raise ContentError([Problem(path, 1, "berkas harus diawali baris '---' (front matter)",
                                     "tulis '---', isian seperti 'nama: ...', lalu '---' lagi")])
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() == "---":
-            header = "".join(lines[1:index])
-            data = load_mapping(header, path, first_line=2)
-            return FrontMatter(data, "".join(lines[index + 1:]), index + 2)
-    raise ContentError([Problem(path, 1, "front matter tidak ditutup dengan baris '---'",
-                                "tambahkan baris '---' setelah isian terakhir")])
+    closing = _CLOSING_LINE.search(text, opening.end())
+    if not closing:
+        raise ContentError([Problem(path, 1, "front matter tidak ditutup dengan baris '---'",
+                                    "tambahkan baris '---' setelah isian terakhir")])
+    header = text[opening.end() : closing.start()]
+    data = load_mapping(header, path, first_line=2)
+    return FrontMatter(data, text[closing.end() :], len(header.splitlines()) + 3)
