@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import os
 import posixpath
 import re
-from collections.abc import Container, Mapping
+from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from .errors import ContentError, Problem
 from .media import IMAGE_SUFFIXES, MediaError, strip_metadata
 from .models import Contact, Entry, Kelurahan, Location, Profile, SocialMedia, Umkm
 from .privacy import find_identity_numbers, find_personal_phones
-from .sections import SECTION_NAMES, Section, entry_fields, profile_fields, section_by_name
+from .sections import SECTION_NAMES, SECTIONS, Section, entry_fields, profile_fields, section_by_name
 from .yamlio import load_mapping, split_front_matter
 
 KELURAHAN_DIR = "kelurahan"
@@ -56,6 +57,20 @@ def list_kelurahan(site: Path) -> list[str]:
     return sorted(p.name for p in root.iterdir() if not p.name.startswith(".") and (p.is_dir() or p.is_symlink()))
 
 
+def _walk(folder: str, prefix: str = "") -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Every entry under ``folder`` with its relative path; hidden entries and linked folders are not entered."""
+    try:
+        with os.scandir(folder) as scan:
+            entries = list(scan)
+    except PermissionError:  # an unreadable folder holds nothing, as for Path.rglob
+        return
+    for entry in entries:
+        if not entry.name.startswith("."):
+            yield prefix + entry.name, entry
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(entry.path, f"{prefix}{entry.name}/")
+
+
 def read_sources(site: Path, slug: str) -> Sources:
     """Read every file of one kelurahan folder; refuse links, oversized and misplaced files."""
     root = site / KELURAHAN_DIR / slug
@@ -65,23 +80,23 @@ def read_sources(site: Path, slug: str) -> Sources:
     if root.is_symlink():
         return Sources(slug, {}, (Problem(sources.where(""), 1, "folder kelurahan tidak boleh berupa tautan (symlink)",
                                           "salin folder aslinya ke sini"),))
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if any(part.startswith(".") for part in rel.split("/")):
-            continue
-        if path.is_symlink():
+    if not root.is_dir():
+        return sources
+    for rel, entry in sorted(_walk(str(root)), key=lambda item: item[0].split("/")):
+        if entry.is_symlink():
             problems.append(Problem(sources.where(rel), 1, "tautan (symlink) tidak diizinkan",
                                     "ganti dengan berkas aslinya"))
-        elif path.is_file():
-            is_media = rel.startswith(MEDIA_DIR + "/") or path.suffix.lower() in IMAGE_SUFFIXES
+        elif entry.is_file(follow_symlinks=False):
+            is_media = rel.startswith(MEDIA_DIR + "/") or posixpath.splitext(entry.name)[1].lower() in IMAGE_SUFFIXES
             limit = MAX_IMAGE_BYTES if is_media else MAX_TEXT_BYTES
-            size = path.stat().st_size
+            size = entry.stat(follow_symlinks=False).st_size
             if size > limit:
                 message = f"berkas terlalu besar ({size // 1024} KB, batas {limit // 1024} KB)"
                 problems.append(Problem(sources.where(rel), 1, message,
                                         "perkecil gambar atau pecah tulisan menjadi beberapa berkas"))
             else:
-                files[rel] = path.read_bytes()
+                with open(entry.path, "rb") as handle:
+                    files[rel] = handle.read()
     return Sources(slug, files, tuple(problems))
 
 
@@ -100,6 +115,7 @@ class _Reader:
         self.sources = sources
         self.config = config
         self.problems: list[Problem] = list(sources.problems)
+        self.entry_fields = {section.name: entry_fields(section, config.batas) for section in SECTIONS}
 
     def attempt(self, rel: str, build: Any) -> Any:
         try:
@@ -125,6 +141,10 @@ class _Reader:
 
     def check_body_images(self, rel: str, body: str, first_line: int) -> None:
         """Images written in Markdown (``![..](media/x.jpg)``) must exist in this kelurahan's media/."""
+        # No line can match without "![" or "<img"; testing their first character first is much
+        # faster (a one-character search) and rules out most bodies.
+        if not ("!" in body and "![" in body) and not ("<" in body and "<img" in body):
+            return
         for number, line in enumerate(body.splitlines(), start=first_line):
             for match in _BODY_IMAGE.finditer(line):
                 ref = match.group(1) or match.group(2)
@@ -153,7 +173,7 @@ class _Reader:
         section = section_by_name(section_name)
         where = self.sources.where(rel)
         front = split_front_matter(_decode(self.sources, rel), where)
-        values, problems = f.read_mapping(front.data, entry_fields(section, self.config.batas), where)
+        values, problems = f.read_mapping(front.data, self.entry_fields[section_name], where)
         self.problems.extend(problems)
         self.check_media(rel, front.data.line_of("foto"), values.get("foto"))
         self.check_body_images(rel, front.body, front.body_line)

@@ -29,9 +29,12 @@ class Field:
 
 def text(value: Any) -> str:
     """A single line or paragraph of text; numbers are accepted as their digits."""
-    if isinstance(value, bool) or value is None or isinstance(value, dict | list):
+    if type(value) is str:
+        result = value.strip()
+    elif isinstance(value, bool) or value is None or isinstance(value, dict | list):
         raise FieldError("harus berupa teks", "tulis teksnya setelah titik dua")
-    result = str(getattr(value, "text", value)).strip()
+    else:
+        result = str(getattr(value, "text", value)).strip()
     if not result:
         raise FieldError("tidak boleh kosong", "isi nilainya atau hapus baris ini")
     return result
@@ -221,15 +224,14 @@ def read_mapping(data: Mapping, fields: Sequence[Field], path: str) -> tuple[dic
             problems.append(Problem(path, data.line_of(key), f"isian '{key}' tidak dikenal", hint))
     for spec in fields:
         raw = data.get(spec.name)
-        line = data.line_of(spec.name)
         if raw is None:
             if spec.required:
-                problems.append(Problem(path, line, f"isian '{spec.name}' wajib diisi",
+                problems.append(Problem(path, data.line_of(spec.name), f"isian '{spec.name}' wajib diisi",
                                         f"tambahkan baris '{spec.name}: ...'"))
             continue
         if spec.fields:
             if not isinstance(raw, Mapping):
-                problems.append(Problem(path, line, f"'{spec.name}' harus berisi isian bertingkat",
+                problems.append(Problem(path, data.line_of(spec.name), f"'{spec.name}' harus berisi isian bertingkat",
                                         "tulis isiannya di baris berikutnya dengan indentasi 2 spasi"))
                 continue
             values[spec.name], nested = read_mapping(raw, spec.fields, path)
@@ -238,5 +240,5 @@ def read_mapping(data: Mapping, fields: Sequence[Field], path: str) -> tuple[dic
         try:
             values[spec.name] = spec.read(raw)
         except FieldError as error:
-            problems.append(Problem(path, line, f"{spec.name}: {error.message}", error.hint))
+            problems.append(Problem(path, data.line_of(spec.name), f"{spec.name}: {error.message}", error.hint))
     return values, problems

@@ -32,6 +32,10 @@ _FEMALE_DAY_OFFSET = 40
 # Digits joined by single separators; the NIK candidates are sub-runs of these groups.
 _DIGIT_RUN = re.compile(r"[0-9]+(?:[ .\-][0-9]+)*")
 _DIGIT_GROUP = re.compile(r"[0-9]+")
+_NON_DIGITS = re.compile(r"[^0-9]+")
+# With every digit and separator made "0", a NIK written in any grouping becomes at least 16
+# zeros in a row: a quick test (C speed) that lets most texts skip the digit-run scan.
+_DIGITS_AND_SEPARATORS_AS_ZERO = bytes.maketrans(b"0123456789 .-", b"0" * 13)
 _DECIMAL_BEFORE = re.compile(r"[0-9][.,]\Z")
 # Mobile prefix: 08[1-9] or (+)62 8[1-9], followed by digit groups joined by single separators.
 # The leading lookahead only speeds up the scan; the lookbehinds reject digits/decimals before.
@@ -39,6 +43,10 @@ _PHONE_CANDIDATE = re.compile(
     r"(?=[(+60])(?<![0-9])(?<![0-9][.,])"
     r"(?:\(\+?62\)[ .\-]?|\+?62[ .\-]?|0)8[1-9][0-9]*(?:[ .\-][0-9]+)*"
 )
+# The "8" of every candidate's 8[1-9], at most _PHONE_PREFIX_MAX characters after its start
+# ("(+62) 8..."): a literal search, much faster than trying the candidate at every position.
+_PHONE_EIGHT = re.compile(r"8(?<=[02 .\-)]8)(?=[1-9])")
+_PHONE_PREFIX_MAX = 6
 # Keywords right before a number that make it a bank account or civil-servant ID, not a phone.
 _NON_PHONE_CONTEXT = re.compile(
     r"\b(?:no\.?\s*)?(?:rek(?:ening)?|norek|nib|npwp|nip)\b[^0-9\n]{0,25}\Z",
@@ -79,7 +87,7 @@ class _Group:
 
 def mask_digits(digits: str) -> str:
     """Mask middle digits: keep 4 leading and 4 (16+ digits) or 3 trailing; short ones fully."""
-    only = "".join(ch for ch in digits if "0" <= ch <= "9")
+    only = _NON_DIGITS.sub("", digits)
     head = 4
     tail = 4 if len(only) >= NIK_LENGTH else 3
     if len(only) < head + tail + 3:
@@ -89,7 +97,7 @@ def mask_digits(digits: str) -> str:
 
 def normalize_phone(number: str) -> str:
     """Reduce a phone number to its digits with a leading 0 instead of +62/62/0062."""
-    digits = "".join(ch for ch in number if "0" <= ch <= "9")
+    digits = _NON_DIGITS.sub("", number)
     if digits.startswith("0062"):
         digits = digits[4:]
     elif digits.startswith("62"):
@@ -156,9 +164,14 @@ def _nik_spans(text: str, groups: list[_Group]) -> Iterator[list[_Group]]:
             index += 1
 
 
-def find_identity_numbers(text: str) -> list[PrivacyFinding]:
-    """Find 16-digit NIK / No. KK numbers (contiguous or grouped) in a text."""
-    findings: list[PrivacyFinding] = []
+def _may_hold_nik(text: str) -> bool:
+    """Quick necessary condition for a NIK: 16 digits with nothing but separators between them."""
+    zeros = text.encode("utf-8", "surrogatepass").translate(_DIGITS_AND_SEPARATORS_AS_ZERO)
+    return b"0" * NIK_LENGTH in zeros
+
+
+def _nik_group_spans(text: str) -> Iterator[list[_Group]]:
+    """Every NIK / No. KK in a text, as the digit groups it is written in (the full scan)."""
     for run in _DIGIT_RUN.finditer(text):
         if run.end() - run.start() < NIK_LENGTH:
             continue
@@ -166,20 +179,39 @@ def find_identity_numbers(text: str) -> list[PrivacyFinding]:
             _Group(m.start(), m.end(), m.group())
             for m in _DIGIT_GROUP.finditer(text, run.start(), run.end())
         ]
-        if sum(len(group.digits) for group in groups) < NIK_LENGTH:
-            continue
-        for span in _nik_spans(text, groups):
-            masked = mask_digits("".join(group.digits for group in span))
-            findings.append(
-                PrivacyFinding(
-                    kind="nik",
-                    start=span[0].start,
-                    end=span[-1].end,
-                    masked=masked,
-                    message=_NIK_MESSAGE.format(masked=masked),
-                )
+        if sum(len(group.digits) for group in groups) >= NIK_LENGTH:
+            yield from _nik_spans(text, groups)
+
+
+def find_identity_numbers(text: str) -> list[PrivacyFinding]:
+    """Find 16-digit NIK / No. KK numbers (contiguous or grouped) in a text."""
+    findings: list[PrivacyFinding] = []
+    if not _may_hold_nik(text):
+        return findings
+    for span in _nik_group_spans(text):
+        masked = mask_digits("".join(group.digits for group in span))
+        findings.append(
+            PrivacyFinding(
+                kind="nik",
+                start=span[0].start,
+                end=span[-1].end,
+                masked=masked,
+                message=_NIK_MESSAGE.format(masked=masked),
             )
+        )
     return findings
+
+
+def _phone_candidates(text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_PHONE_CANDIDATE.finditer(text)``, tried only just before an "8[1-9]"."""
+    end = 0
+    for eight in _PHONE_EIGHT.finditer(text):
+        for start in range(max(end, eight.start() - _PHONE_PREFIX_MAX), eight.start()):
+            candidate = _PHONE_CANDIDATE.match(text, start)
+            if candidate:
+                yield candidate
+                end = candidate.end()
+                break
 
 
 def _phone_end(text: str, candidate: re.Match[str]) -> int | None:
@@ -199,18 +231,33 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(start < other_end and other_start < end for other_start, other_end in spans)
 
 
+def _mobile_numbers(text: str) -> list[tuple[int, int, str]]:
+    """Start, end and normalized digits of every mobile number in a text."""
+    numbers = []
+    for candidate in _phone_candidates(text):
+        end = _phone_end(text, candidate)
+        if end is not None:
+            start = candidate.start()
+            numbers.append((start, end, normalize_phone(text[start:end])))
+    return numbers
+
+
 def find_personal_phones(text: str, allowed: Iterable[str] = ()) -> list[PrivacyFinding]:
     """Find Indonesian mobile numbers that are not listed as allowed (official) contacts."""
-    allowed_set = {normalize_phone(number) for number in allowed}
+    numbers = _mobile_numbers(text)
+    if numbers:  # most texts hold none; only the others pay for the comparisons and the NIK scan
+        listed = set(allowed)
+        # A listed number is usually written exactly as listed; only the others need normalizing.
+        numbers = [number for number in numbers if text[number[0] : number[1]] not in listed]
+        if numbers:
+            listed_digits = {normalize_phone(number) for number in listed}
+            numbers = [number for number in numbers if number[2] not in listed_digits]
+    if not numbers:
+        return []
     nik_spans = [(finding.start, finding.end) for finding in find_identity_numbers(text)]
     findings: list[PrivacyFinding] = []
-    for candidate in _PHONE_CANDIDATE.finditer(text):
-        end = _phone_end(text, candidate)
-        if end is None:
-            continue
-        start = candidate.start()
-        normalized = normalize_phone(text[start:end])
-        if normalized in allowed_set or _overlaps(start, end, nik_spans):
+    for start, end, normalized in numbers:
+        if _overlaps(start, end, nik_spans):
             continue
         if _NON_PHONE_CONTEXT.search(text, max(0, start - _CONTEXT_WINDOW), start):
             continue

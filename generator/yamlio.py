@@ -8,9 +8,10 @@ Anchors, aliases, custom tags and duplicate keys are refused.
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 import yaml
 
@@ -29,19 +30,30 @@ _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 
 
+# Plain (unquoted) scalars that are not text, group n tagged _IMPLICIT_TAGS[n]: YAML 1.2 booleans,
+# decimal numbers and null, without YAML 1.1's yes/no, 0x1F, 1_000, 12:30 or dates.
+_IMPLICIT = re.compile(
+    r"^(?:(true|True|TRUE|false|False|FALSE)|(-?(?:0|[1-9][0-9]*))|(-?(?:0|[1-9][0-9]*)\.[0-9]+)"
+    r"|(~|null|Null|NULL|))$"
+)
+_IMPLICIT_TAGS = (_STR, _BOOL, _INT, _FLOAT, _NULL)
+
+
 class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
     """Composes nodes with a minimal, YAML-1.2-like set of implicit types."""
 
-    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, re.Pattern[str]]]]] = {}
+    # The composer calls these hooks around every node; with no path resolvers they have nothing
+    # to do, and builtins that ignore their result (``is_(parent, index)``, ``tuple()``) are much
+    # cheaper than the Python methods they replace.
+    descend_resolver = staticmethod(operator.is_)
+    ascend_resolver = staticmethod(tuple)
 
-
-for _tag, _pattern, _first in (
-    (_BOOL, r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    (_INT, r"^-?(?:0|[1-9][0-9]*)$", "-0123456789"),
-    (_FLOAT, r"^-?(?:0|[1-9][0-9]*)\.[0-9]+$", "-0123456789"),
-    (_NULL, r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
-):
-    _StrictLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        """The tag of a node written without one (the composer asks for every such node)."""
+        if kind is not yaml.ScalarNode:
+            return _SEQ if kind is yaml.SequenceNode else _MAP
+        match = _IMPLICIT.match(value) if implicit[0] else None
+        return _IMPLICIT_TAGS[match.lastindex or 0] if match else _STR
 
 
 class YamlInt(int):
@@ -88,6 +100,14 @@ class Sequence(list[Any]):
         self.item_lines: list[int] = []
 
 
+# A '---' line, with lines as str.splitlines() sees them: '---', then nothing but whitespace up to
+# the line break. Searching for it spares splitting the whole body into lines.
+_LINE_BREAKS = r"\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029"
+_DELIMITER_END = rf"[^\S{_LINE_BREAKS}]*(?:\r\n|[{_LINE_BREAKS}]|\Z)"
+_OPENING_LINE = re.compile("---" + _DELIMITER_END)
+_CLOSING_LINE = re.compile(rf"---(?<=[{_LINE_BREAKS}]---){_DELIMITER_END}")
+
+
 @dataclass(frozen=True)
 class FrontMatter:
     """A Markdown file split into its YAML header and body."""
@@ -97,43 +117,35 @@ class FrontMatter:
     body_line: int
 
 
-def _line(node: yaml.Node, offset: int) -> int:
-    return int(node.start_mark.line) + offset
-
-
 class _Builder:
-    """Turns composed nodes into plain values, refusing what staff should not write."""
+    """Turns composed nodes into plain values, refusing what staff should not write.
+
+    Anchors and aliases never get here: ``load_yaml`` refuses them while parsing."""
 
     def __init__(self, path: str, offset: int) -> None:
         self.path = path
         self.offset = offset
-        self.seen: set[int] = set()
         self.problems: list[Problem] = []
 
     def fail(self, node: yaml.Node, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(self.path, _line(node, self.offset), message, hint))
+        self.problems.append(Problem(self.path, node.start_mark.line + self.offset, message, hint))
 
     def build(self, node: yaml.Node, depth: int = 0) -> Any:
-        if id(node) in self.seen:
-            self.fail(node, "anchor/alias YAML (& dan *) tidak didukung",
-                      "tulis nilainya secara lengkap di setiap tempat")
-            return None
-        self.seen.add(id(node))
         if depth > MAX_DEPTH:
             self.fail(node, f"struktur YAML terlalu dalam (lebih dari {MAX_DEPTH} tingkat)",
                       "sederhanakan isian ini")
             return None
+        if isinstance(node, yaml.ScalarNode):
+            return node.value if node.tag == _STR else self.scalar(node)
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, depth)
-        if isinstance(node, yaml.SequenceNode):
-            return self.sequence(node, depth)
-        return self.scalar(node)
+        return self.sequence(node, depth)
 
     def mapping(self, node: yaml.MappingNode, depth: int) -> Mapping | None:
         if node.tag != _MAP:
             self.fail(node, f"tag YAML '{node.tag}' tidak diizinkan", "hapus tag yang diawali '!'")
             return None
-        result = Mapping(_line(node, self.offset))
+        result = Mapping(node.start_mark.line + self.offset)
         for key_node, value_node in node.value:
             key = self.build(key_node, depth + 1)
             if not isinstance(key, str | int | float | bool):
@@ -145,36 +157,35 @@ class _Builder:
                 self.fail(key_node, f"isian '{name}' ditulis dua kali (pertama di baris {first})",
                           "hapus salah satunya")
                 continue
-            result.key_lines[name] = _line(key_node, self.offset)
+            result.key_lines[name] = key_node.start_mark.line + self.offset
             result[name] = self.build(value_node, depth + 1)
         return result
 
-    def sequence(self, node: yaml.SequenceNode, depth: int) -> Sequence | None:
+    def sequence(self, node: yaml.Node, depth: int) -> Sequence | None:
         if node.tag != _SEQ:
             self.fail(node, f"tag YAML '{node.tag}' tidak diizinkan", "hapus tag yang diawali '!'")
             return None
-        result = Sequence(_line(node, self.offset))
+        result = Sequence(node.start_mark.line + self.offset)
         for item in node.value:
-            result.item_lines.append(_line(item, self.offset))
+            result.item_lines.append(item.start_mark.line + self.offset)
             result.append(self.build(item, depth + 1))
         return result
 
-    def scalar(self, node: yaml.Node) -> Any:
-        text = str(node.value)
-        if node.tag == _STR:
-            return text
-        if node.tag == _BOOL:
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        """A scalar that is not plain text: a boolean, a number, null, or a refused tag."""
+        tag, text = node.tag, node.value
+        if tag == _BOOL:
             return text.lower() == "true"
-        if node.tag == _INT:
+        if tag == _INT:
             if len(text) > MAX_DIGITS:
                 self.fail(node, f"angka terlalu panjang ({len(text)} digit)", "periksa kembali angka ini")
                 return None
             return YamlInt(text)
-        if node.tag == _FLOAT:
+        if tag == _FLOAT:
             return YamlFloat(text)
-        if node.tag == _NULL:
+        if tag == _NULL:
             return None
-        self.fail(node, f"tag YAML '{node.tag}' tidak diizinkan", "hapus tag yang diawali '!'")
+        self.fail(node, f"tag YAML '{tag}' tidak diizinkan", "hapus tag yang diawali '!'")
         return None
 
 
@@ -223,7 +234,9 @@ def _translate(error: yaml.YAMLError, path: str, offset: int) -> Problem:
 
 
 def _tab_problems(text: str, path: str, offset: int) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
+    if "\t" not in text:
+        return problems
     for number, line in enumerate(text.splitlines(), start=offset):
         indent = line[: len(line) - len(line.lstrip(" \t"))]
         if "\t" in indent:
@@ -301,14 +314,14 @@ def load_mapping(text: str, path: str, first_line: int = 1) -> Mapping:
 def split_front_matter(text: str, path: str) -> FrontMatter:
     """Split ``---``-delimited YAML front matter from a Markdown body, keeping line numbers."""
     text = text.removeprefix("\ufeff")
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].rstrip() != "---":
+    opening = _OPENING_LINE.match(text)
+    if not opening:
         raise ContentError([Problem(path, 1, "berkas harus diawali baris '---' (front matter)",
                                     "tulis '---', isian seperti 'nama: ...', lalu '---' lagi")])
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() == "---":
-            header = "".join(lines[1:index])
-            data = load_mapping(header, path, first_line=2)
-            return FrontMatter(data, "".join(lines[index + 1:]), index + 2)
-    raise ContentError([Problem(path, 1, "front matter tidak ditutup dengan baris '---'",
-                                "tambahkan baris '---' setelah isian terakhir")])
+    closing = _CLOSING_LINE.search(text, opening.end())
+    if not closing:
+        raise ContentError([Problem(path, 1, "front matter tidak ditutup dengan baris '---'",
+                                    "tambahkan baris '---' setelah isian terakhir")])
+    header = text[opening.end() : closing.start()]
+    data = load_mapping(header, path, first_line=2)
+    return FrontMatter(data, text[closing.end() :], len(header.splitlines()) + 3)

@@ -11,8 +11,12 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from generator.privacy import (
+    _PHONE_CANDIDATE,
     PROVINCE_CODES,
     PrivacyFinding,
+    _may_hold_nik,
+    _nik_group_spans,
+    _phone_candidates,
     find_identity_numbers,
     find_personal_phones,
     is_nik_structure,
@@ -357,3 +361,45 @@ def test_scanning_never_raises_and_never_leaks(text: str, allowed: list[str]) ->
         number = _digits(text[finding.start : finding.end])
         assert number not in _digits(finding.message)
         assert "x" in finding.masked
+
+
+# --- the fast paths agree with the full scans --------------------------------------------------
+
+# Text made of what the scans care about: NIKs, mobile numbers, their prefixes, digit runs, single
+# and double separators, decimal marks and a few letters (keywords, non-ASCII, a lone surrogate).
+_NUMBERY = st.lists(
+    st.one_of(
+        valid_niks(),
+        st.builds(lambda nik, sep: sep.join((nik[:6], nik[6:12], nik[12:])), valid_niks(), st.sampled_from(" .-")),
+        st.from_regex(
+            r"(\+?62[ .\-]?|\(\+?62\)[ .\-]?|0)8[1-9][0-9]{0,4}([ .\-][0-9]{1,4}){0,3}", fullmatch=True
+        ),
+        st.sampled_from(["08", "62", "+62 ", "(+62) ", "(62)", "0812", "81", "3372", "0101", "1990"]),
+        st.sampled_from([" ", ".", "-", ",", "  ", "\n", "rek ", "NIB ", "é", "\ud800", "x"]),
+        st.text(alphabet="0123456789", max_size=8),
+    ),
+    max_size=24,
+).map("".join)
+
+
+@given(st.one_of(_NUMBERY, st.text(alphabet="0123456789 .-8(+)2,x", max_size=80), st.text(max_size=80)))
+@example("NIK 3372 0101 0190 0001")
+@example("NIK 3372-0101-0190-0001")
+@example("NIK 3372.0101.0190.0001")
+@example("(+62) 812 3456 789 0812-3456-789")
+def test_fast_paths_never_hide_what_the_full_scans_find(text: str) -> None:
+    """The quick NIK test is true whenever the digit-run scan finds one, and the phone candidates
+    found from each "8[1-9]" are exactly those of scanning every position."""
+    assert _may_hold_nik(text) or not list(_nik_group_spans(text))
+    fast = [match.span() for match in _phone_candidates(text)]
+    assert fast == [match.span() for match in _PHONE_CANDIDATE.finditer(text)]
+
+
+@given(_NUMBERY, st.lists(st.integers(-3, 2), max_size=6))
+@example("WA 0812-3456-789 atau 0813 9999 8888", [0, -1])
+def test_a_number_listed_as_written_or_normalized_is_allowed_alike(text: str, trims: list[int]) -> None:
+    """Numbers found exactly as listed skip normalizing; the outcome must not depend on it."""
+    spans = [match.span() for match in _PHONE_CANDIDATE.finditer(text)]
+    allowed = [text[start : end + trim] for (start, end), trim in zip(spans, trims, strict=False)]
+    normalized = [normalize_phone(number) for number in allowed]
+    assert find_personal_phones(text, allowed) == find_personal_phones(text, normalized)

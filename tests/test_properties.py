@@ -154,6 +154,49 @@ def test_front_matter_body_starts_at_the_reported_line(data: dict[str, Any], bod
         assert re.match(rf"""['"]?{re.escape(key)}['"]?:""", line), (key, line)
 
 
+# Every way str.splitlines() breaks a line, whitespace that does not, and near-miss dashes.
+FRONT_MATTER_PIECES = st.lists(
+    st.sampled_from(["---", "--", "----", "a: 1", "b: x", "#", " ", "\t", "\x1f", "\u3000", "\n", "\r\n", "\r",
+                     "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029", "\ufeff"]),
+    max_size=30,
+).map("".join)
+
+
+def _outcome(read: Any) -> Any:
+    try:
+        return read()
+    except ContentError as error:
+        return [str(problem) for problem in error.problems]
+
+
+@FAST
+@given(st.one_of(FRONT_MATTER_PIECES, FRONT_MATTER_PIECES.map(lambda text: "---\n" + text)))
+@example("---\na: 1\n--- \r\nisi\n---\n")
+@example("---\x1c---\u2028")
+@example("---\x1ea: 1\x1d---\x1disi")
+@example("---\x85a: 1\x85---\x85isi")
+@example("---\u3000\n---\x1f\t\nisi")
+@example("\ufeff---\r\n---\r")
+def test_front_matter_is_split_where_splitlines_puts_the_lines(text: str) -> None:
+    """The '---' lines are found by a search (the body is never split into lines); the outcome is
+    the one of splitting every line and taking the first later line that reads '---'."""
+    lines = text.removeprefix("\ufeff").splitlines(keepends=True)
+    opened = bool(lines) and lines[0].rstrip() == "---"
+    closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() == "---"), None) if opened else None
+    outcome = _outcome(lambda: split_front_matter(text, "x.md"))
+    if closing is None:
+        wanted = "diawali baris '---'" if not opened else "tidak ditutup"
+        assert isinstance(outcome, list) and len(outcome) == 1 and outcome[0].startswith("x.md:1: ")
+        assert wanted in outcome[0], outcome
+        return
+    expected = _outcome(lambda: load_mapping("".join(lines[1:closing]), "x.md", first_line=2))
+    if isinstance(expected, list):
+        assert outcome == expected
+    else:
+        assert (_typed(dict(outcome.data)), outcome.body, outcome.body_line) == (
+            _typed(dict(expected)), "".join(lines[closing + 1:]), closing + 2)
+
+
 # -- the location parser -----------------------------------------------------------------------
 
 
