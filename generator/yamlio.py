@@ -52,8 +52,13 @@ class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
         """The tag of a node written without one (the composer asks for every such node)."""
         if kind is not yaml.ScalarNode:
             return _SEQ if kind is yaml.SequenceNode else _MAP
-        match = _IMPLICIT.match(value) if implicit[0] else None
-        return _IMPLICIT_TAGS[match.lastindex or 0] if match else _STR
+        return _implicit_tag(value) if implicit[0] else _STR
+
+
+def _implicit_tag(text: str) -> str:
+    """The type of a plain (unquoted) scalar written without a tag."""
+    match = _IMPLICIT.match(text)
+    return _IMPLICIT_TAGS[match.lastindex or 0] if match else _STR
 
 
 class YamlInt(int):
@@ -172,8 +177,14 @@ class _Builder:
         return result
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
-        """A scalar that is not plain text: a boolean, a number, null, or a refused tag."""
+        """A scalar that is not plain text: a boolean, a number, null, or a refused tag.
+
+        A tag is refused unless the text is of that type anyway (``!!int banyak`` would crash,
+        ``!!bool mungkin`` would silently be false)."""
         tag, text = node.tag, node.value
+        if node.style or tag != _implicit_tag(text):  # quoted text is never a number; plain style is ''
+            self.fail(node, f"tag YAML '{tag}' tidak diizinkan", "hapus tag yang diawali '!'")
+            return None
         if tag == _BOOL:
             return text.lower() == "true"
         if tag == _INT:
@@ -183,10 +194,7 @@ class _Builder:
             return YamlInt(text)
         if tag == _FLOAT:
             return YamlFloat(text)
-        if tag == _NULL:
-            return None
-        self.fail(node, f"tag YAML '{tag}' tidak diizinkan", "hapus tag yang diawali '!'")
-        return None
+        return None  # null
 
 
 _YAML_MESSAGES = (
