@@ -272,8 +272,9 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         state = starting_state(output, glob, options.clean)
         existing = list_kelurahan(options.site)
         selected = list(options.slugs) or existing
-        tasks = [_Task(slug, previous.pages if (previous := state.kelurahan.get(slug)) else "") for slug in selected
-                 if not _up_to_date(options.site, output, state.kelurahan.get(slug), slug)]
+        known = state.kelurahan
+        tasks = [_Task(slug, known[slug].pages if slug in known else "") for slug in selected
+                 if not _up_to_date(options.site, output, known.get(slug), slug)]
         maps = MapMaker(config, state.maps)  # folium output depends on config only
         if tasks:
             maps.point_map()
