@@ -7,24 +7,33 @@ process pool) → portal → build state. Writing goes through ``output.py``.
 from __future__ import annotations
 
 import concurrent.futures
+import gc
 import hashlib
 import json
 import multiprocessing
 import os
 import shutil
 import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from importlib import metadata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from . import __version__
 from .assets import site_assets
-from .config import CONFIG_FILE, SiteConfig, load_config
+from .buildstate import (
+    MANIFEST_FILE,
+    KelurahanState,
+    decode_pages,
+    encode_pages,
+    fingerprint,
+    global_hash,
+    page_digest,
+    starting_state,
+)
+from .config import SiteConfig, load_config
 from .content import Sources, list_kelurahan, parse_kelurahan, read_sources
 from .errors import ContentError, Problem
-from .maps import CITY_DATA_FILE, MapMaker, city_data_script
+from .maps import CITY_DATA_FILE, MapMaker, city_data_script, features_json
 from .media import MediaError, strip_metadata
 from .output import (
     DIR_MODE,
@@ -36,10 +45,7 @@ from .output import (
     write_if_changed,
     write_kelurahan,
 )
-from .render import KelurahanSummary, Page, Renderer, summarize, template_files
-
-MANIFEST_FILE = ".kelurahan-build.json"
-MANIFEST_FORMAT = 2
+from .render import Page, Renderer, city_points, summarize
 
 Progress = Callable[[str, bool], None]
 
@@ -61,9 +67,7 @@ class KelurahanResult:
 
     slug: str
     problems: tuple[Problem, ...] = ()
-    fingerprint: str = ""
-    pages: dict[str, str] = field(default_factory=dict)
-    summary: dict[str, Any] | None = None
+    state: KelurahanState | None = None
     rendered: int = 0
     written: int = 0
 
@@ -98,47 +102,18 @@ class _Work:
 
 @dataclass(frozen=True)
 class _Task:
-    """One kelurahan to build, with the page keys of its previous build."""
+    """One kelurahan to build, with the page digests of its previous build (``encode_pages``)."""
 
     slug: str
-    before: dict[str, str]
+    before: str = ""
 
 
 def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def global_hash(site: Path) -> str:
-    """Hash of everything that affects every page: config, templates, assets, generator."""
-    versions = ":".join(metadata.version(name) for name in ("folium", "branca", "jinja2", "cmarkgfm", "nh3"))
-    digest = hashlib.sha256(f"{__version__}:{MANIFEST_FORMAT}:{versions}".encode())
-    digest.update((site / CONFIG_FILE).read_bytes())
-    for path in template_files(site):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    for rel, source in site_assets():
-        digest.update(rel.encode() + b"\0" + source.read_bytes())
-    return digest.hexdigest()
-
-
-def fingerprint(sources: Sources) -> str:
-    """Hash of every file of one kelurahan folder."""
-    digest = hashlib.sha256()
-    for rel in sorted(sources.files):
-        digest.update(rel.encode() + b"\0" + _sha(sources.files[rel]).encode())
-    return digest.hexdigest()
-
-
-def _page_key(work: _Work, page: Page, hashes: dict[str, str]) -> str:
-    parts = [work.global_hash, page.path, page.extra, *(hashes.get(i, "-") for i in page.inputs)]
-    return _sha("\n".join(parts).encode())
-
-
-def _read_manifest(output: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((output / MANIFEST_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) and data.get("format") == MANIFEST_FORMAT else {}
+def _page_key(work: _Work, page: Page, hashes: dict[str, str]) -> bytes:
+    return page_digest(work.global_hash, page.path, page.extra, (hashes.get(i, "-") for i in page.inputs))
 
 
 # -- one kelurahan -----------------------------------------------------------------------
@@ -156,14 +131,14 @@ def _stripper(data: bytes, rel: str) -> Callable[[], bytes]:
 def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanResult:
     """Read, parse, render what is stale, and stage + promote one kelurahan."""
     sources = read_sources(work.site, task.slug)
-    slug, finger, before = task.slug, fingerprint(sources), task.before
+    slug, finger, before = task.slug, fingerprint(sources), decode_pages(task.before)
     try:
         kel = parse_kelurahan(sources, work.config)
         pages = renderer.kelurahan_pages(kel) + _media_pages(sources, kel.media)
     except ContentError as error:
-        return KelurahanResult(slug, error.problems, finger)
+        return KelurahanResult(slug, error.problems)
     if bad := _check_paths(slug, pages):
-        return KelurahanResult(slug, tuple(bad), finger)
+        return KelurahanResult(slug, tuple(bad))
     hashes = {f"kelurahan/{slug}/{rel}": _sha(data) for rel, data in sources.files.items()}
     keys = {page.path: _page_key(work, page, hashes) for page in pages}
     current = work.output / slug
@@ -171,7 +146,7 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
     problems: list[Problem] = []
     for page in pages:
         rel = page.path.removeprefix(f"{slug}/")
-        if before.get(page.path) == keys[page.path] and (current / rel).is_file():
+        if keys[page.path] in before and (current / rel).is_file():
             outputs[rel] = None
             continue
         try:
@@ -179,14 +154,15 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
         except (ContentError, MediaError) as error:
             problems.extend(_located(error, page))
     if problems:
-        return KelurahanResult(slug, tuple(problems), finger)
+        return KelurahanResult(slug, tuple(problems))
     rendered = sum(1 for v in outputs.values() if v is not None)
     try:
-        written = write_kelurahan(work.output, slug, outputs, stale=rendered > 0 or set(before) != set(keys))
+        written = write_kelurahan(work.output, slug, outputs, stale=rendered > 0 or before != set(keys.values()))
     except OSError as error:
         shutil.rmtree(work.output / STAGING_DIR / "baru" / slug, ignore_errors=True)
-        return KelurahanResult(slug, (_write_problem(work.output / slug, error),), finger)
-    return KelurahanResult(slug, (), finger, keys, asdict(summarize(kel)), rendered, written)
+        return KelurahanResult(slug, (_write_problem(work.output / slug, error),))
+    state = KelurahanState(summarize(kel), features_json(city_points(kel)), finger, encode_pages(keys.values()))
+    return KelurahanResult(slug, (), state, rendered, written)
 
 
 def _write_problem(where: Path, error: OSError) -> Problem:
@@ -232,23 +208,35 @@ def _run(work: _Work, tasks: list[_Task], jobs: int, progress: Progress | None) 
             done(build_kelurahan(work, renderer, task))
         return results
     context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with _shared_with_workers(), concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         for future in concurrent.futures.as_completed([pool.submit(_build_in_worker, work, t) for t in tasks]):
             done(future.result())
     return results
 
 
+@contextmanager
+def _shared_with_workers() -> Iterator[None]:
+    """Keep what forked workers inherit out of their garbage collections (``gc.freeze``), so
+    the memory pages they share with the main process stay shared instead of being copied."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 # -- the whole site ----------------------------------------------------------------------
 
 
-def _portal_pages(glob: str, summaries: list[KelurahanSummary], render_portal: Callable[[], bytes]) -> list[Page]:
+def _portal_pages(glob: str, published: list[KelurahanState], render_portal: Callable[[], bytes]) -> list[Page]:
     """The portal page (needs names and counts) and the city map data (needs the points)."""
-    listing = json.dumps([{**asdict(s), "titik": len(s.titik)} for s in summaries], sort_keys=True)
-    points = json.dumps([s.titik for s in summaries], sort_keys=True)
+    listing = json.dumps([vars(k.summary) for k in published], sort_keys=True)
+    points = hashlib.sha256(glob.encode())
+    for kelurahan in published:
+        points.update(b"\0" + kelurahan.points.encode())
     return [
         Page("index.html", (), render_portal, _sha((glob + listing).encode())),
-        Page(CITY_DATA_FILE, (), lambda: city_data_script([p for s in summaries for p in s.points()]).encode(),
-             _sha((glob + points).encode())),
+        Page(CITY_DATA_FILE, (), lambda: city_data_script(k.points for k in published).encode(), points.hexdigest()),
     ]
 
 
@@ -279,18 +267,14 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         os.chmod(output, DIR_MODE)
         recover(output)
         glob = global_hash(options.site)
-        manifest = _read_manifest(output)
-        kelurahan: dict[str, Any] = dict(manifest.get("kelurahan", {}))
-        if options.clean or manifest.get("global") != glob:
-            # Keep what is published (a kelurahan that fails now stays on the portal), forget the rest.
-            kelurahan = {slug: {"fingerprint": "", "pages": {}, "summary": v["summary"]}
-                         for slug, v in kelurahan.items()}
-            manifest = {}
+        # A failing kelurahan keeps its previous state, so it stays on the portal.
+        state = starting_state(output, glob, options.clean)
         existing = list_kelurahan(options.site)
         selected = list(options.slugs) or existing
-        tasks = [_Task(slug, kelurahan.get(slug, {}).get("pages", {})) for slug in selected
-                 if not _up_to_date(options.site, output, kelurahan.get(slug), slug)]
-        maps = MapMaker(config, manifest.get("peta"))  # folium output depends on config only
+        known = state.kelurahan
+        tasks = [_Task(slug, known[slug].pages if slug in known else "") for slug in selected
+                 if not _up_to_date(options.site, output, known.get(slug), slug)]
+        maps = MapMaker(config, state.maps)  # folium output depends on config only
         if tasks:
             maps.point_map()
         work = _Work(options.site, output, config, glob, maps)
@@ -298,38 +282,36 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         for result in _run(work, tasks, options.jobs, progress):
             report.rendered += result.rendered
             report.written += result.written
-            if result.ok:
-                kelurahan[result.slug] = {"fingerprint": result.fingerprint, "pages": result.pages,
-                                          "summary": result.summary}
+            if result.state is not None:
+                state.kelurahan[result.slug] = result.state
             else:
                 report.failed[result.slug] = result.problems
         if not options.slugs:
-            remove_gone(output, kelurahan, set(existing))
-        summaries = [KelurahanSummary(**kelurahan[s]["summary"]) for s in existing if s in kelurahan]
+            remove_gone(output, state.kelurahan, set(existing))
+        published = [state.kelurahan[s] for s in existing if s in state.kelurahan]
+        summaries = [k.summary for k in published]
+
         def render_portal() -> bytes:
             return Renderer(options.site, config, maps, glob).portal_page(summaries)
 
-        pages = _portal_pages(glob, summaries, render_portal)
-        rendered, written = _write_portal(output, pages, manifest.get("portal", {}))
+        pages = _portal_pages(glob, published, render_portal)
+        rendered, written = _write_portal(output, pages, state.portal)
         report.rendered += rendered
         report.written += written
-        portal = {p.path: p.extra for p in pages}
-        write_if_changed(output / MANIFEST_FILE, json.dumps(
-            {"format": MANIFEST_FORMAT, "global": glob, "portal": portal, "kelurahan": kelurahan,
-             "peta": maps.export()},
-            sort_keys=True, separators=(",", ":")).encode())
+        state.portal, state.maps = {p.path: p.extra for p in pages}, maps.export()
+        write_if_changed(output / MANIFEST_FILE, state.to_bytes())
         shutil.rmtree(output / STAGING_DIR, ignore_errors=True)
         report.sites = len(summaries) + 1
-        report.pages = sum(len(v["pages"]) for v in kelurahan.values()) + 1
+        report.pages = sum(k.page_count for k in state.kelurahan.values()) + 1
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _up_to_date(site: Path, output: Path, previous: dict[str, Any] | None, slug: str) -> bool:
-    if not previous or not previous.get("fingerprint") or not (output / slug).is_dir():
+def _up_to_date(site: Path, output: Path, previous: KelurahanState | None, slug: str) -> bool:
+    if not previous or not previous.fingerprint or not (output / slug).is_dir():
         return False  # nothing to compare with: skip reading the sources twice
     sources = read_sources(site, slug)
-    return not sources.problems and previous["fingerprint"] == fingerprint(sources)
+    return not sources.problems and previous.fingerprint == fingerprint(sources)
 
 
 def check(site: Path, slugs: tuple[str, ...] = ()) -> dict[str, tuple[Problem, ...]]:

@@ -10,6 +10,7 @@ a data file), drawn by the site's own ``peta.js`` with DOM text nodes, never as 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,9 +73,18 @@ def page_data(points: list[MapPoint], root: str) -> str:
     return safe_json({"akar": root, "titik": feature_collection(points)})
 
 
-def city_data_script(points: list[MapPoint]) -> str:
-    """The city data file: every point of the city, assigned to a global for ``peta.js``."""
-    return f"window.{CITY_DATA_GLOBAL}={safe_json({'titik': feature_collection(points)})};\n"
+def features_json(points: list[MapPoint]) -> str:
+    """Points as the comma-separated GeoJSON features of a FeatureCollection (safe JSON text)."""
+    return ",".join(safe_json(p.feature()) for p in points)
+
+
+def city_data_script(features: Iterable[str]) -> str:
+    """The city data file: every point of the city, assigned to a global for ``peta.js``.
+
+    ``features`` are ``features_json`` texts (one per kelurahan), so the city's points are
+    never held as objects; the result equals ``safe_json`` of the whole FeatureCollection."""
+    collection = '{"titik":{"features":[' + ",".join(f for f in features if f) + '],"type":"FeatureCollection"}}'
+    return f"window.{CITY_DATA_GLOBAL}={collection};\n"
 
 
 class MapMaker:

@@ -10,7 +10,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from .content import KELURAHAN_DIR, PROFILE_FILE
 from .errors import ContentError, Problem
 from .maps import MapMaker, MapPoint, page_data
 from .markdown import ForeignImage, to_html
-from .models import Entry, Kelurahan, Location
+from .models import Entry, Kelurahan
 from .sections import SECTIONS, Section, section_by_name
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
@@ -53,11 +53,7 @@ class KelurahanSummary:
     ringkasan: str
     kode_wilayah: str
     jumlah: dict[str, int]
-    titik: list[dict[str, Any]] = field(default_factory=list)
-
-    def points(self) -> list[MapPoint]:
-        """Map points of this kelurahan, for the city map."""
-        return [MapPoint(**{**p, "lokasi": Location(**p["lokasi"])}) for p in self.titik]
+    jumlah_titik: int = 0
 
 
 def tanggal_id(value: dt.date) -> str:
@@ -135,15 +131,17 @@ def kelurahan_points(kel: Kelurahan) -> list[MapPoint]:
     return points
 
 
+def city_points(kel: Kelurahan) -> list[MapPoint]:
+    """The points of a kelurahan on the city map: its own points, labelled with its name."""
+    return [replace(p, kelurahan=kel.profil.nama) for p in kelurahan_points(kel)]
+
+
 def summarize(kel: Kelurahan) -> KelurahanSummary:
     """The portal's view of a kelurahan."""
-    titik = [{**vars(p), "kelurahan": kel.profil.nama} for p in kelurahan_points(kel)]
-    for point in titik:
-        point["lokasi"] = vars(point["lokasi"])
     return KelurahanSummary(
         slug=kel.slug, nama=kel.profil.nama, kecamatan=kel.profil.kecamatan.slug,
         ringkasan=kel.profil.ringkasan or "", kode_wilayah=kel.profil.kode_wilayah or "",
-        jumlah={s.name: len(kel.section(s.name)) for s in SECTIONS}, titik=titik,
+        jumlah={s.name: len(kel.section(s.name)) for s in SECTIONS}, jumlah_titik=len(kelurahan_points(kel)),
     )
 
 
@@ -225,7 +223,7 @@ class Renderer:
     def portal_page(self, summaries: list[KelurahanSummary]) -> bytes:
         """The city portal: every kelurahan by kecamatan, and the city map."""
         groups = [(k, [s for s in summaries if s.kecamatan == k.slug]) for k in self.config.kecamatan]
-        total = sum(len(s.titik) for s in summaries)
+        total = sum(s.jumlah_titik for s in summaries)
         return self.html("portal.html", akar="", kelompok=groups, jumlah_kelurahan=len(summaries),
                          jumlah_titik=total, peta=self.maps.city_map(),
                          peta_jenis=["kantor", "wisata", "umkm", "ikon"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Callable
@@ -10,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import (
+    HIDDEN_OUTPUT,
     TINY_KECAMATAN,
     TINY_POINTS,
     assert_exit,
@@ -373,6 +375,39 @@ def test_incremental_build_only_rewrites_what_changed(site: Path, tmp_path: Path
     assert changed == {"mawar/umkm/warung-bu-sri/index.html", "mawar/umkm/index.html",
                        "mawar/index.html", "data/peta-kota.js"}
     assert summary(result)["ditulis"] == len(changed)
+
+
+def _damage_state(path: Path, how: str) -> None:
+    """Spoil the build state file the way a crash, a hand edit or an older generator could."""
+    if how == "sampah":
+        path.write_bytes(b"\x00{bukan json")
+        return
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if how == "format-lama":
+        data["format"] -= 1
+    elif how == "bukan-objek":
+        data = [data]
+    elif how == "kunci-halaman-rusak":
+        data["kelurahan"]["mawar"]["pages"] = "bukan base64!"
+    elif how == "ringkasan-tanpa-nama":
+        del data["kelurahan"]["melati"]["summary"]["nama"]
+    elif how == "jumlah-bukan-angka":
+        data["kelurahan"]["kenanga"]["summary"]["jumlah"] = "banyak"
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+@pytest.mark.parametrize("how", ["sampah", "format-lama", "bukan-objek", "kunci-halaman-rusak",
+                                 "ringkasan-tanpa-nama", "jumlah-bukan-angka"])
+def test_damaged_build_state_means_a_full_rebuild(site: Path, tmp_path: Path, how: str) -> None:
+    output = tmp_path / "out"
+    first = build(site, output)
+    _damage_state(output / HIDDEN_OUTPUT[0], how)
+    _edit_umkm(site)
+    result = build(site, output)
+    assert summary(result)["dirender"] == summary(first)["dirender"], "every page is rendered again"
+    build(site, tmp_path / "clean", "--clean")
+    assert not diff_trees(tree_bytes(output), tree_bytes(tmp_path / "clean"))
+    assert summary(build(site, output))["dirender"] == 0, "the repaired state is used by the next build"
 
 
 def test_deleting_an_item_removes_its_page(site: Path, tmp_path: Path) -> None:
