@@ -33,7 +33,7 @@ from .buildstate import (
 from .config import SiteConfig, load_config
 from .content import Sources, list_kelurahan, parse_kelurahan, read_sources
 from .errors import ContentError, Problem
-from .maps import CITY_DATA_FILE, MapMaker, city_data_script, features_json
+from .maps import CITY_DATA_FILE, MAP_KINDS, MapKind, city_data_script, features_json, map_script
 from .media import MediaError, strip_metadata
 from .output import (
     DIR_MODE,
@@ -88,6 +88,11 @@ class BuildReport:
     failed: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
     seconds: float = 0.0
 
+    def count(self, rendered: int, written: int) -> None:
+        """Add pages rendered and files written."""
+        self.rendered += rendered
+        self.written += written
+
 
 @dataclass(frozen=True)
 class _Work:
@@ -97,7 +102,6 @@ class _Work:
     output: Path
     config: SiteConfig
     global_hash: str
-    maps: MapMaker
 
 
 @dataclass(frozen=True)
@@ -189,10 +193,13 @@ def _located(error: Exception, page: Page) -> list[Problem]:
 
 
 def _build_in_worker(work: _Work, task: _Task) -> KelurahanResult:
-    return build_kelurahan(work, Renderer(work.site, work.config, work.maps, work.global_hash), task)
+    """Build one kelurahan (the Renderer's compiled templates are shared, see ``compiled_environment``)."""
+    return build_kelurahan(work, Renderer(work.site, work.config, work.global_hash), task)
 
 
-def _run(work: _Work, tasks: list[_Task], jobs: int, progress: Progress | None) -> list[KelurahanResult]:
+def _run(work: _Work, tasks: list[_Task], jobs: int, progress: Progress | None,
+         meanwhile: Callable[[], None]) -> list[KelurahanResult]:
+    """Build the tasks (in a pool of ``jobs`` processes) and run ``meanwhile`` in this one."""
     results: list[KelurahanResult] = []
 
     def done(result: KelurahanResult) -> None:
@@ -200,16 +207,17 @@ def _run(work: _Work, tasks: list[_Task], jobs: int, progress: Progress | None) 
         if progress:
             progress(result.slug, result.ok)
 
-    if not tasks:
-        return results
-    renderer = Renderer(work.site, work.config, work.maps, work.global_hash)  # compiled before workers fork
     if jobs <= 1 or len(tasks) <= 1:
+        meanwhile()
         for task in tasks:
-            done(build_kelurahan(work, renderer, task))
+            done(_build_in_worker(work, task))
         return results
+    Renderer(work.site, work.config, work.global_hash)  # templates compiled once, before the workers fork
     context = multiprocessing.get_context("fork")
     with _shared_with_workers(), concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        for future in concurrent.futures.as_completed([pool.submit(_build_in_worker, work, t) for t in tasks]):
+        futures = [pool.submit(_build_in_worker, work, t) for t in tasks]
+        meanwhile()
+        for future in concurrent.futures.as_completed(futures):
             done(future.result())
     return results
 
@@ -240,22 +248,38 @@ def _portal_pages(glob: str, published: list[KelurahanState], render_portal: Cal
     ]
 
 
-def _write_portal(output: Path, pages: list[Page], before: dict[str, str]) -> tuple[int, int]:
-    """Render and write the portal files whose key changed, and any missing asset.
+def _map_pages(config: SiteConfig, glob: str) -> list[Page]:
+    """The folium-made map scripts: they depend on the config only (part of the global hash)."""
+    return [Page(kind.script, (), _map_renderer(config, kind), _sha(f"{glob}\0{kind.script}".encode()))
+            for kind in MAP_KINDS]
 
-    Assets are part of the global hash: when they change, ``before`` is empty and all are
-    compared and rewritten where they differ."""
+
+def _map_renderer(config: SiteConfig, kind: MapKind) -> Callable[[], bytes]:
+    return lambda: map_script(config, kind).encode()
+
+
+def _write_portal(output: Path, pages: list[Page], before: dict[str, str]) -> tuple[int, int]:
+    """Render and write the portal files whose key changed (pages, rendered, and files written)."""
     rendered = written = 0
     for page in pages:
         if before.get(page.path) != page.extra or not (output / page.path).is_file():
             rendered += 1
             written += write_if_changed(output / page.path, page.render())
+    for folder in {page.path.split("/")[0] for page in pages if "/" in page.path}:
+        readable_dirs(output / folder)
+    return rendered, written
+
+
+def _write_assets(output: Path, before: dict[str, str]) -> int:
+    """Write any missing asset. Assets are part of the global hash: when they change,
+    ``before`` is empty and all are compared and rewritten where they differ."""
+    written = 0
     for rel, source in site_assets():
         if not before or not (output / rel).is_file():
             written += write_if_changed(output / rel, source.read_bytes())
-    for folder in {rel.split("/")[0] for rel in [*(p.path for p in pages), *dict(site_assets())] if "/" in rel}:
+    for folder in {rel.split("/")[0] for rel, _source in site_assets()}:
         readable_dirs(output / folder)
-    return rendered, written
+    return written
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
@@ -274,14 +298,15 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         known = state.kelurahan
         tasks = [_Task(slug, known[slug].pages if slug in known else "") for slug in selected
                  if not _up_to_date(options.site, output, known.get(slug), slug)]
-        maps = MapMaker(config, state.maps)  # folium output depends on config only
-        if tasks:
-            maps.point_map()
-        work = _Work(options.site, output, config, glob, maps)
+        work = _Work(options.site, output, config, glob)
         report = BuildReport()
-        for result in _run(work, tasks, options.jobs, progress):
-            report.rendered += result.rendered
-            report.written += result.written
+        maps = _map_pages(config, glob)
+
+        def write_maps() -> None:  # folium runs here while the workers build the kelurahan
+            report.count(*_write_portal(output, maps, state.portal))
+
+        for result in _run(work, tasks, options.jobs, progress, write_maps):
+            report.count(result.rendered, result.written)
             if result.state is not None:
                 state.kelurahan[result.slug] = result.state
             else:
@@ -292,13 +317,12 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         summaries = [k.summary for k in published]
 
         def render_portal() -> bytes:
-            return Renderer(options.site, config, maps, glob).portal_page(summaries)
+            return Renderer(options.site, config, glob).portal_page(summaries)
 
         pages = _portal_pages(glob, published, render_portal)
-        rendered, written = _write_portal(output, pages, state.portal)
-        report.rendered += rendered
-        report.written += written
-        state.portal, state.maps = {p.path: p.extra for p in pages}, maps.export()
+        report.count(*_write_portal(output, pages, state.portal))
+        report.count(0, _write_assets(output, state.portal))
+        state.portal = {p.path: p.extra for p in [*maps, *pages]}
         write_if_changed(output / MANIFEST_FILE, state.to_bytes())
         shutil.rmtree(output / STAGING_DIR, ignore_errors=True)
         report.sites = len(summaries) + 1

@@ -25,7 +25,7 @@ from .content import Sources
 from .render import KelurahanSummary, template_files
 
 MANIFEST_FILE = ".kelurahan-build.json"
-MANIFEST_FORMAT = 3
+MANIFEST_FORMAT = 4
 DIGEST_SIZE = 16
 
 
@@ -96,17 +96,16 @@ class KelurahanState:
 
 @dataclass
 class BuildState:
-    """The whole build state: the global hash it belongs to, the portal's keys, the rendered
-    map templates and every published kelurahan."""
+    """The whole build state: the global hash it belongs to, the portal's keys and every
+    published kelurahan."""
 
     global_hash: str
     portal: dict[str, str] = field(default_factory=dict)
-    maps: dict[str, dict[str, str]] = field(default_factory=dict)
     kelurahan: dict[str, KelurahanState] = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
         """The state file's bytes (the same state always gives the same bytes)."""
-        data = {"format": MANIFEST_FORMAT, "global": self.global_hash, "portal": self.portal, "peta": self.maps,
+        data = {"format": MANIFEST_FORMAT, "global": self.global_hash, "portal": self.portal,
                 "kelurahan": {slug: state.to_json() for slug, state in self.kelurahan.items()}}
         return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
@@ -129,7 +128,7 @@ def read_state(output: Path) -> BuildState | None:
         if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
             return None
         kelurahan = _mapping(data, "kelurahan")
-        return BuildState(_text(data, "global"), _texts(_mapping(data, "portal")), _maps(_mapping(data, "peta")),
+        return BuildState(_text(data, "global"), _texts(_mapping(data, "portal")),
                           {str(slug): _kelurahan_state(value) for slug, value in kelurahan.items()})
     except (OSError, ValueError, TypeError):
         return None
@@ -152,10 +151,6 @@ def _summary(data: dict[str, Any]) -> KelurahanSummary:
             or not isinstance(jumlah, dict) or not all(isinstance(v, int) for v in jumlah.values()):
         raise ValueError("kelurahan summary has values of the wrong type")
     return summary
-
-
-def _maps(data: dict[str, Any]) -> dict[str, dict[str, str]]:
-    return {str(kind): _texts(_mapping(data, kind)) for kind in data}
 
 
 def _mapping(data: dict[str, Any], key: str) -> dict[str, Any]:

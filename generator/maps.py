@@ -1,10 +1,13 @@
-"""Maps: folium builds each kind of map once; the points travel as escaped JSON data.
+"""Maps: folium writes one script per kind of map; the points travel as escaped JSON data.
 
-Folium costs about 1.4 ms per inline marker and ``import folium`` about 0.4 s, so a map is
-rendered by folium once per build and kind (kelurahan/item map, city map), with element ids
-derived from a counter instead of random bytes. The points of each page are a GeoJSON
-FeatureCollection in a ``<script type="application/json">`` element (or, for the city, in
-a data file), drawn by the site's own ``peta.js`` with DOM text nodes, never as HTML.
+Folium costs about 1.4 ms per inline marker and ``import folium`` about 0.2-0.4 s, so each
+kind of map (the one of kelurahan and item pages, and the portal's city map) is rendered by
+folium once, with element ids derived from its kind instead of random bytes, into a shared
+script file (``MapKind.script``) that every page with that map loads: browsers download it
+once, pages never depend on folium's output, and the build renders it in the main process
+while the workers build the pages. The points of each page are a GeoJSON FeatureCollection in
+a ``<script type="application/json">`` element (or, for the city, in a data file), drawn by
+the site's own ``peta.js`` with DOM text nodes, never as HTML.
 """
 
 from __future__ import annotations
@@ -23,11 +26,18 @@ CITY_DATA_GLOBAL = "PETA_KOTA"
 
 
 @dataclass(frozen=True)
-class RenderedMap:
-    """The HTML element and the script of a folium map, ready to embed in a page."""
+class MapKind:
+    """A kind of map: the id of its ``<div>`` and the folium-made script that draws into it."""
 
-    html: str
+    element: str
     script: str
+    source: str
+    cluster: bool
+
+
+PAGE_MAP = MapKind("peta_halaman", "data/peta-halaman.js", f'KelurahanPeta.data("{DATA_ELEMENT_ID}")', False)
+CITY_MAP = MapKind("peta_kota", "data/peta-portal.js", f"window.{CITY_DATA_GLOBAL}", True)
+MAP_KINDS = (PAGE_MAP, CITY_MAP)
 
 
 @dataclass(frozen=True)
@@ -87,32 +97,8 @@ def city_data_script(features: Iterable[str]) -> str:
     return f"window.{CITY_DATA_GLOBAL}={collection};\n"
 
 
-class MapMaker:
-    """Renders each kind of map once per process with folium, imported only when needed."""
-
-    def __init__(self, config: SiteConfig, rendered: dict[str, dict[str, str]] | None = None) -> None:
-        self.config = config
-        self._cache: dict[str, RenderedMap] = {k: RenderedMap(**v) for k, v in (rendered or {}).items()}
-
-    def export(self) -> dict[str, dict[str, str]]:
-        """The maps rendered so far, to keep in the build state (they depend only on config)."""
-        return {kind: {"html": m.html, "script": m.script} for kind, m in sorted(self._cache.items())}
-
-    def point_map(self) -> RenderedMap:
-        """The map of a kelurahan or of one item; its points come from the page's JSON."""
-        return self._get("titik", f'KelurahanPeta.data("{DATA_ELEMENT_ID}")', cluster=False)
-
-    def city_map(self) -> RenderedMap:
-        """The city-wide map; its points come from the city data file, clustered."""
-        return self._get("kota", f"window.{CITY_DATA_GLOBAL}", cluster=True)
-
-    def _get(self, kind: str, source: str, cluster: bool) -> RenderedMap:
-        if kind not in self._cache:
-            self._cache[kind] = _render(self.config, kind, source, cluster)
-        return self._cache[kind]
-
-
-def _render(config: SiteConfig, kind: str, source: str, cluster: bool) -> RenderedMap:
+def map_script(config: SiteConfig, kind: MapKind) -> str:
+    """The script file of one kind of map, rendered by folium (imported here, only when needed)."""
     import folium
     from branca.element import MacroElement
     from jinja2 import Template
@@ -127,19 +113,22 @@ def _render(config: SiteConfig, kind: str, source: str, cluster: bool) -> Render
         def __init__(self) -> None:
             super().__init__()  # type: ignore[no-untyped-call]
             self._name = "Titik"
-            self.source = source
-            self.options = {"cluster": cluster, "zoomTitik": 17}
+            self.source = kind.source
+            self.options = {"cluster": kind.cluster, "zoomTitik": 17}
 
     fmap: Any = folium.Map(location=[config.pusat.lat, config.pusat.lon], zoom_start=config.zoom,
-                      tiles=None, control_scale=True)
+                           tiles=None, control_scale=True)
     fmap.default_js, fmap.default_css = [], []
     folium.TileLayer(tiles=config.ubin_url, attr=config.ubin_atribusi,
                      max_zoom=config.ubin_zoom_maks, name="ubin").add_to(fmap)
     Points().add_to(fmap)
     figure: Any = fmap.get_root()
-    _stable_ids(figure, kind)
+    _stable_ids(figure, kind.element)
+    fmap._name, fmap._id = "peta", kind.element.removeprefix("peta_")
+    if fmap.get_name() != kind.element:
+        raise RuntimeError(f"folium names the map {fmap.get_name()!r}, the pages expect {kind.element!r}")
     figure.render()
-    return RenderedMap(html=figure.html.render().strip(), script=_tidy(figure.script.render()))
+    return _tidy(figure.script.render()) + "\n"
 
 
 def _stable_ids(element: Any, prefix: str) -> None:

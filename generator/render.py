@@ -22,7 +22,7 @@ from . import __version__
 from .config import SiteConfig
 from .content import KELURAHAN_DIR, PROFILE_FILE
 from .errors import ContentError, Problem
-from .maps import MapMaker, MapPoint, page_data
+from .maps import CITY_MAP, PAGE_MAP, MapPoint, page_data
 from .markdown import ForeignImage, to_html
 from .models import Entry, Kelurahan
 from .sections import SECTIONS, Section, section_by_name
@@ -146,12 +146,11 @@ def summarize(kel: Kelurahan) -> KelurahanSummary:
 
 
 class Renderer:
-    """Holds the template environment and the map templates."""
+    """Holds the template environment and the config; renders pages and the portal."""
 
-    def __init__(self, site: Path, config: SiteConfig, maps: MapMaker | None = None, version: str = "") -> None:
+    def __init__(self, site: Path, config: SiteConfig, version: str = "") -> None:
         self.config = config
         self.env = compiled_environment(site, version) if version else template_environment(site)
-        self.maps = maps or MapMaker(config)
 
     def markdown_html(self, text: str, source: str, line: int, link_prefix: str = "") -> Markup:
         """Staff Markdown as sanitized HTML; an image from another host is an error."""
@@ -170,8 +169,7 @@ class Renderer:
         """What a page needs to show a map of ``points``."""
         if not points:
             return {"peta": None}
-        rendered = self.maps.point_map()
-        return {"peta": rendered, "peta_data": Markup(page_data(points, root)),
+        return {"peta": PAGE_MAP, "peta_data": Markup(page_data(points, root)),
                 "peta_jenis": sorted({p.jenis for p in points}, key=_kind_order)}
 
     def kelurahan_pages(self, kel: Kelurahan) -> list[Page]:
@@ -225,7 +223,7 @@ class Renderer:
         groups = [(k, [s for s in summaries if s.kecamatan == k.slug]) for k in self.config.kecamatan]
         total = sum(s.jumlah_titik for s in summaries)
         return self.html("portal.html", akar="", kelompok=groups, jumlah_kelurahan=len(summaries),
-                         jumlah_titik=total, peta=self.maps.city_map(),
+                         jumlah_titik=total, peta=CITY_MAP,
                          peta_jenis=["kantor", "wisata", "umkm", "ikon"])
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -333,6 +335,13 @@ def _edit_config(site: Path) -> None:
                     encoding="utf-8")
 
 
+def _edit_tiles(site: Path) -> None:
+    path = site / "config.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "tile.openstreetmap.org" in text
+    path.write_text(text.replace("tile.openstreetmap.org", "ubin.example.org"), encoding="utf-8")
+
+
 EDITS: dict[str, Callable[[Path], None]] = {
     "ubah-umkm": _edit_umkm,
     "hapus-satu-ikon-dan-bagiannya": _delete("kelurahan/mawar/ikon/tari-gambyong.md"),
@@ -344,6 +353,7 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "ganti-gambar": _write("kelurahan/mawar/media/kantor.png", png_bytes((10, 10), (0, 90, 0))),
     "hapus-kelurahan": _delete("kelurahan/kenanga"),
     "ubah-config": _edit_config,
+    "ubah-ubin-peta": _edit_tiles,
     # An ikon gains a place: no section count changes, but the city gets one more point.
     "ikon-mendapat-lokasi": _write("kelurahan/mawar/ikon/tari-gambyong.md",
                                    "---\nnama: Tari Gambyong Mawar\nlokasi: {lat: -7.5675, lon: 110.7885}\n---\n"
@@ -700,3 +710,41 @@ def test_usage_errors_exit_2(site: Path, args: list[str]) -> None:
     result = run_cli(site, *args)
     assert_exit(result, 2)
     assert not (site / "output").exists() and not (site / "kelurahan/kemuning").exists()
+
+
+# A build in a fresh interpreter that reports on stderr whether it imported folium.
+FOLIUM_PROBE = ("import atexit, sys; from generator.cli import main; "
+                "atexit.register(lambda: print('folium:', 'folium' in sys.modules, file=sys.stderr)); main()")
+
+
+def _imports_folium(site: Path, output: Path, *args: str) -> bool:
+    done = subprocess.run([sys.executable, "-c", FOLIUM_PROBE, "--site", str(site), "build", "--output", str(output),
+                           *args], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return "folium: True" in done.stderr
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_maps_are_shared_script_files_and_folium_runs_only_when_they_change(
+        site: Path, tmp_path: Path, jobs: str) -> None:
+    output = tmp_path / "out"
+    assert _imports_folium(site, output, "--jobs", jobs), "a first build must render the map scripts"
+    page_map, city_map = (output / "data/peta-halaman.js").read_text(), (output / "data/peta-portal.js").read_text()
+    for rel, script in (("melati/index.html", page_map), ("melati/umkm/bakso-pak-min/index.html", page_map),
+                        ("index.html", city_map)):
+        page = parse_html(output / rel)
+        elements = page.find("div", class_="folium-map")
+        assert len(elements) == 1, rel
+        assert f'L.map(\n"{elements[0].attrs["id"]}"' in script, f"{rel}: the map script draws elsewhere"
+        sources = [attrs["src"] for attrs, _text in page.scripts if "src" in attrs]
+        assert sources[-1].endswith("data/" + ("peta-portal.js" if rel == "index.html" else "peta-halaman.js"))
+        assert all("src" in attrs or attrs.get("type") == "application/json" for attrs, _text in page.scripts), rel
+    assert "tile.openstreetmap.org" in page_map and "tile.openstreetmap.org" in city_map
+
+    _edit_umkm(site)
+    assert not _imports_folium(site, output, "--jobs", jobs), "content edits must not render maps again"
+    assert not _imports_folium(site, output, "--jobs", jobs), "a build with no change must not import folium"
+    _edit_tiles(site)
+    assert _imports_folium(site, output, "--jobs", jobs), "a new tile server must render the map scripts again"
+    assert "ubin.example.org" in (output / "data/peta-halaman.js").read_text()
+    assert "ubin.example.org" in (output / "data/peta-portal.js").read_text()
