@@ -55,6 +55,23 @@ class BuildOptions:
     clean: bool = False
 
 
+class RendererCache:
+    """One Renderer kept warm across builds of a long-running process (``serve``).
+
+    Compiled templates stay valid while the global hash (config, templates, assets,
+    generator) is unchanged; a new hash makes a new Renderer."""
+
+    def __init__(self) -> None:
+        self._key = ""
+        self._renderer: Renderer | None = None
+
+    def get(self, key: str, make: Callable[[], Renderer]) -> Renderer:
+        """The kept Renderer if ``key`` is unchanged, otherwise a new one from ``make``."""
+        if self._renderer is None or key != self._key:
+            self._key, self._renderer = key, make()
+        return self._renderer
+
+
 @dataclass(frozen=True)
 class KelurahanResult:
     """The outcome of building one kelurahan."""
@@ -217,7 +234,8 @@ def _build_chunk(work: _Work, chunk: list[_Task]) -> list[KelurahanResult]:
     return [build_kelurahan(work, renderer, task) for task in chunk]
 
 
-def _run(work: _Work, tasks: list[_Task], jobs: int, progress: Progress | None) -> list[KelurahanResult]:
+def _run(work: _Work, tasks: list[_Task], jobs: int, progress: Progress | None,
+         renderer: Callable[[], Renderer]) -> list[KelurahanResult]:
     results: list[KelurahanResult] = []
 
     def done(batch: list[KelurahanResult]) -> None:
@@ -227,9 +245,8 @@ def _run(work: _Work, tasks: list[_Task], jobs: int, progress: Progress | None) 
                 progress(result.slug, result.ok)
 
     if jobs <= 1 or len(tasks) <= 1:
-        renderer = Renderer(work.site, work.config, work.maps)
         for task in tasks:
-            done([build_kelurahan(work, renderer, task)])
+            done([build_kelurahan(work, renderer(), task)])
         return results
     chunks = [tasks[i::jobs * 4] for i in range(min(len(tasks), jobs * 4))]
     context = multiprocessing.get_context("fork")
@@ -271,8 +288,11 @@ def _write_portal(output: Path, pages: list[Page], before: dict[str, str]) -> tu
     return rendered, written
 
 
-def build(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
-    """Build the selected kelurahan (all by default) and the city portal."""
+def build(options: BuildOptions, progress: Progress | None = None,
+          renderers: RendererCache | None = None) -> BuildReport:
+    """Build the selected kelurahan (all by default) and the city portal.
+
+    ``renderers`` keeps compiled templates between builds of one process (``serve``)."""
     started = time.perf_counter()
     config = load_config(options.site)
     output = options.output
@@ -295,8 +315,13 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         if tasks:
             maps.point_map()
         work = _Work(options.site, output, config, glob, maps)
+        cache = renderers or RendererCache()
+
+        def renderer() -> Renderer:
+            return cache.get(glob, lambda: Renderer(options.site, config, maps))
+
         report = BuildReport()
-        for result in _run(work, tasks, options.jobs, progress):
+        for result in _run(work, tasks, options.jobs, progress, renderer):
             report.rendered += result.rendered
             report.written += result.written
             if result.ok:
@@ -307,7 +332,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         if not options.slugs:
             remove_gone(output, kelurahan, set(existing))
         summaries = [KelurahanSummary(**kelurahan[s]["summary"]) for s in existing if s in kelurahan]
-        pages = _portal_pages(glob, summaries, lambda: Renderer(options.site, config, maps).portal_page(summaries))
+        pages = _portal_pages(glob, summaries, lambda: renderer().portal_page(summaries))
         rendered, written = _write_portal(output, pages, manifest.get("portal", {}))
         report.rendered += rendered
         report.written += written
