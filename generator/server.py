@@ -1,10 +1,9 @@
 """``kelurahan serve``: a live-reload preview that calls the same incremental build.
 
-The preview is built into its own folder (never the published ``output/``). File events from
-the operating system (watchfiles' Rust backend: inotify, FSEvents or ReadDirectoryChangesW)
-report changes in ``kelurahan/``, ``templates/`` and ``config.yaml``; the server rebuilds only
-the kelurahan whose files changed, in the same process with its templates already compiled,
-and tells the browser to reload. While content has errors, every page shows them (file,
+The preview is built into its own folder (never the published ``output/``). File events
+(``watch.py``) report changes in ``kelurahan/``, ``templates/`` and ``config.yaml``; the server
+rebuilds only the kelurahan whose files changed, in the same process with its templates
+already compiled, and tells the browser to reload. While content has errors, every page shows them (file,
 line, message) at the top instead of silently showing a stale page.
 """
 
@@ -12,11 +11,8 @@ from __future__ import annotations
 
 import html
 import mimetypes
-import os
-import re
-import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,26 +20,15 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from .build import BuildOptions, RendererCache, build
-from .config import CONFIG_FILE
-from .content import KELURAHAN_DIR, list_kelurahan
+from .content import KELURAHAN_DIR
 from .errors import BuildLocked, ContentError, Problem
+from .watch import ContentWatch, affected_slugs, relevant
 
 if TYPE_CHECKING:
     from tornado.ioloop import IOLoop
-    from watchfiles._rust_notify import RustNotify
 
 PREVIEW_DIR = ".pratinjau"
-TEMPLATES_DIR = "templates"
-WATCHED = (KELURAHAN_DIR, TEMPLATES_DIR, CONFIG_FILE)
-WATCH_STEP_MS = 20  # a burst of events (an editor's atomic save) is over after this much quiet...
-WATCH_DEBOUNCE_MS = 500  # ...or after this long at most
-WATCH_TIMEOUT_MS = 5000
-POLL_DELAY_MS = 300  # only when the system has no file events (see _open_notify)
-# Hidden files (the build skips them too), backups (x~), Emacs autosaves (#x#), Vim's write
-# test (4913) and JetBrains' safe-write copies: they never trigger a rebuild by themselves.
-EDITOR_JUNK = re.compile(r"^\.|~$|^#.*#$|^4913$|___jb_(?:tmp|old)___$")
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
-Deliver = Callable[[set[str]], None]
 
 
 @dataclass
@@ -77,106 +62,6 @@ class PreviewState:
 def _slug_of(problem: Problem) -> str:
     parts = problem.path.split("/")
     return parts[1] if len(parts) > 2 and parts[0] == KELURAHAN_DIR else ""
-
-
-def _relative(site: Path, path: str) -> tuple[str, ...]:
-    return Path(os.path.relpath(path, site)).parts
-
-
-def relevant(site: Path, path: str) -> bool:
-    """A change the preview must act on: under a watched name, and not an editor's temp or swap file."""
-    parts = _relative(site, path)
-    return bool(parts) and parts[0] in WATCHED and not any(EDITOR_JUNK.search(part) for part in parts[1:])
-
-
-def affected_slugs(site: Path, changed: Iterable[str]) -> tuple[str, ...] | None:
-    """Kelurahan touched by the changed paths, or None when everything must be rebuilt."""
-    slugs: set[str] = set()
-    existing = set(list_kelurahan(site))
-    for path in changed:
-        parts = _relative(site, path)
-        if len(parts) < 2 or parts[0] != KELURAHAN_DIR or parts[1] not in existing:
-            return None
-        slugs.add(parts[1])
-    return tuple(sorted(slugs))
-
-
-def _force_polling() -> bool:
-    """``WATCHFILES_FORCE_POLLING`` (as in watchfiles itself) asks for polling, e.g. on network drives."""
-    value = os.environ.get("WATCHFILES_FORCE_POLLING", "")
-    return bool(value) and value.lower() not in {"false", "disable", "disabled"}
-
-
-def _open_notify(paths: list[Path], recursive: bool) -> RustNotify:
-    """Watches on ``paths``, in place when this returns; polling when the system refuses file events."""
-    from watchfiles._rust_notify import RustNotify
-
-    names = [str(path) for path in paths]
-    try:
-        return RustNotify(names, False, _force_polling(), POLL_DELAY_MS, recursive, True)
-    except FileNotFoundError:
-        raise
-    except (OSError, RuntimeError) as error:  # e.g. the system's limit of watched folders
-        click.echo(f"Pemantauan berkas oleh sistem tidak tersedia ({error}); berkas diperiksa berkala.", err=True)
-        return RustNotify(names, False, True, POLL_DELAY_MS, recursive, True)
-
-
-class FileEvents:
-    """File events of some paths, read by a daemon thread that hands the changed paths to ``deliver``."""
-
-    def __init__(self, paths: list[Path], recursive: bool, deliver: Deliver) -> None:
-        self._stop = threading.Event()
-        notify = _open_notify(paths, recursive)
-        threading.Thread(target=self._pump, args=(notify, deliver), name="pratinjau-pantau", daemon=True).start()
-
-    def _pump(self, notify: RustNotify, deliver: Deliver) -> None:
-        try:
-            with notify:
-                while (found := notify.watch(WATCH_DEBOUNCE_MS, WATCH_STEP_MS, WATCH_TIMEOUT_MS, self._stop)) != "stop":
-                    if isinstance(found, set):
-                        deliver({path for _kind, path in found})
-        except Exception as error:  # a watcher thread must say why it stopped
-            click.echo(f"Pemantauan berkas berhenti ({error}); jalankan ulang kelurahan serve.", err=True)
-
-    def stop(self) -> None:
-        """Stop watching (within one step)."""
-        self._stop.set()
-
-
-class ContentWatch:
-    """Watches ``kelurahan/`` and ``templates/`` recursively, and the site folder itself.
-
-    The site folder's own watch sees ``config.yaml`` (also when an editor replaces it) and the
-    two content folders appearing, disappearing or being replaced; then ``restart`` watches
-    the folders that exist now."""
-
-    def __init__(self, site: Path, deliver: Deliver) -> None:
-        self.site = site
-        self.deliver = deliver
-        self.top = FileEvents([site], False, deliver)
-        self.content: FileEvents | None = None
-        self.restart()
-
-    def restart(self) -> None:
-        """Watch the content folders that exist now; the new watches are in place before the old stop."""
-        old = self.content
-        roots = [self.site / name for name in (KELURAHAN_DIR, TEMPLATES_DIR) if (self.site / name).is_dir()]
-        try:
-            self.content = FileEvents(roots, True, self.deliver) if roots else None
-        except FileNotFoundError:  # a folder vanished meanwhile; the site watch reports that too
-            self.content = None
-        if old:
-            old.stop()
-
-    def structural(self, changed: Iterable[str]) -> bool:
-        """True when ``kelurahan/`` or ``templates/`` itself was created, removed or replaced."""
-        return any(_relative(self.site, path) in ((KELURAHAN_DIR,), (TEMPLATES_DIR,)) for path in changed)
-
-    def stop(self) -> None:
-        """Stop every watch."""
-        self.top.stop()
-        if self.content:
-            self.content.stop()
 
 
 class Rebuilder:
