@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         default="cold",
         help="cold: --clean into a fresh folder; nochange/edit: rebuild after a "
         "cold build (edit: one umkm body changed first); serve: like edit but only that "
-        "kelurahan, as `kelurahan serve` rebuilds",
+        "kelurahan, as `kelurahan serve` rebuilds (templates already compiled)",
     )
     parser.add_argument(
         "--callers",
@@ -107,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
             target.write_text(info["edit_original"] + f"\nPembaruan ke-{counter}.\n", "utf-8")
 
     slugs = (info["edit_target"].split("/")[1],) if opts.mode == "serve" else ()
+    # serve keeps its compiled templates between rebuilds; the unprofiled run warms them up
     try:
         prepare(1)
         started = time.perf_counter()

@@ -2,6 +2,7 @@
 
     python3 bench/run.py                      # N = 51, 200, 1000 (about 20 minutes here)
     python3 bench/run.py --sizes 51 --repeat 3 --edits 5  # a quick look
+    python3 bench/run.py --sizes 51 --only serve          # only (g), serve latency
 
 For each N it (re)uses a seeded synthetic city (bench/synth.py, cached in bench/out/) and
 measures, with time.perf_counter around each subprocess call:
@@ -489,6 +490,22 @@ def serve_latency(
 # -- one size --------------------------------------------------------------------------------
 
 
+def bench_serve(
+    n: int, kelurahan: str, site: Path, info: dict[str, Any], opts: argparse.Namespace, runner: Runner
+) -> dict[str, Any]:
+    """(g): serve latency on the city of size ``n``, logged."""
+    serve = serve_latency(
+        kelurahan, site, info["edit_target"], info["edit_original"], opts.edits, runner.settle
+    )
+    own = (serve["rebuild_reported_median"] or 0) * 1000
+    opts.log(
+        f"N={n} serve save→reload: median {serve['median'] * 1000:.0f} ms "
+        f"({serve['min'] * 1000:.0f}-{serve['max'] * 1000:.0f}), "
+        f"serve's own rebuild log: median {own:.0f} ms"
+    )
+    return serve
+
+
 def bench_size(n: int, opts: argparse.Namespace, runner: Runner) -> dict[str, Any]:
     kelurahan, hugo = script("kelurahan"), which("hugo")
     repeat = repeat_for(opts.repeat, n)
@@ -525,6 +542,10 @@ def bench_size(n: int, opts: argparse.Namespace, runner: Runner) -> dict[str, An
         return [hugo, "--quiet", "-s", str(hugo_site), "-d", str(output)]
 
     log = opts.log
+    if opts.only == "serve":
+        if opts.edits > 0:
+            result["serve"] = bench_serve(n, kelurahan, site, info, opts, runner)
+        return result
     # (a) + (e): cold, fresh output folders, paired and alternating
     cold, cold_hugo, ratios = [], [], []
     for i in range(cold_repeat):
@@ -577,14 +598,7 @@ def bench_size(n: int, opts: argparse.Namespace, runner: Runner) -> dict[str, An
     remove(outs)
     # (g) serve
     if n in opts.serve_sizes and opts.edits > 0:
-        result["serve"] = serve_latency(
-            kelurahan, site, target, original, opts.edits, runner.settle
-        )
-        own = (result["serve"]["rebuild_reported_median"] or 0) * 1000
-        log(
-            f"N={n} serve save→reload: median {result['serve']['median'] * 1000:.0f} ms, "
-            f"serve's own rebuild log: median {own:.0f} ms"
-        )
+        result["serve"] = bench_serve(n, kelurahan, site, info, opts, runner)
 
     def summary(runs: list[Run]) -> dict[str, Any]:
         foreign = [r.extra.get("foreign_cpu_s", 0.0) for r in runs]
@@ -645,6 +659,16 @@ def verdicts(results: dict[int, dict[str, Any]]) -> list[tuple[str, str, str]]:
         return "n/a" if ok is None else ("PASS" if ok else "FAIL")
 
     r51, r1000 = results.get(51), results.get(1000)
+    if any("cold" not in r for r in results.values()):  # --only serve
+        if r51 and "serve" in r51:
+            rows.append(
+                (
+                    TARGETS[3][1] + " (N=51)",
+                    f"{r51['serve']['median'] * 1000:.0f} ms",
+                    fmt(r51["serve"]["median"] < 0.2),
+                )
+            )
+        return rows
     if r51:
         ratio = r51["cold_ratio"]["median"]
         rows.append((TARGETS[0][1], f"{ratio:.2f}", fmt(ratio <= 1.0)))
@@ -773,8 +797,8 @@ def markdown(meta: dict[str, Any], results: dict[int, dict[str, Any]]) -> str:
         *rows,
         "",
     ]
-    if len(sizes) > 1:
-        lo, hi = sizes[0], sizes[-1]
+    lo, hi = sizes[0], sizes[-1]
+    if lo != hi and "pps" in results[lo] and "pps" in results[hi]:
         lines += [f"pps(N={hi}) / pps(N={lo}) = {results[hi]['pps'] / results[lo]['pps']:.2f}", ""]
     checks = verdicts(results)
     if checks:
@@ -809,6 +833,11 @@ def main(argv: list[str] | None = None) -> int:
         type=lambda s: [int(x) for x in s.split(",")],
         default=[51],
         help="sizes at which to measure serve (default 51)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=("serve",),
+        help="only measure (g) serve latency, at every size of --sizes",
     )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument(

@@ -283,7 +283,10 @@ def _write_assets(output: Path, before: dict[str, str]) -> int:
 
 
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
-    """Build the selected kelurahan (all by default) and the city portal."""
+    """Build the selected kelurahan (all by default) and the city portal.
+
+    Compiled templates are kept per global hash (``render.compiled_environment``), so repeated
+    builds in one process (``serve``) do not compile them again."""
     started = time.perf_counter()
     config = load_config(options.site)
     output = options.output

@@ -1,31 +1,33 @@
 """``kelurahan serve``: a live-reload preview that calls the same incremental build.
 
-The preview is built into its own folder (never the published ``output/``). A watcher
-polls ``kelurahan/``, ``templates/`` and ``config.yaml``, rebuilds only the kelurahan whose
-files changed, and tells the browser to reload. While content has errors, every page shows
-them (file, line, message) at the top instead of silently showing a stale page.
+The preview is built into its own folder (never the published ``output/``). File events
+(``watch.py``) report changes in ``kelurahan/``, ``templates/`` and ``config.yaml``; the server
+rebuilds only the kelurahan whose files changed, in the same process with its templates
+already compiled, and tells the browser to reload. While content has errors, every page shows them (file,
+line, message) at the top instead of silently showing a stale page.
 """
 
 from __future__ import annotations
 
 import html
 import mimetypes
-import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .build import BuildOptions, build
-from .config import CONFIG_FILE
-from .content import KELURAHAN_DIR, list_kelurahan
+from .content import KELURAHAN_DIR
 from .errors import BuildLocked, ContentError, Problem
+from .watch import ContentWatch, affected_slugs, relevant
+
+if TYPE_CHECKING:
+    from tornado.ioloop import IOLoop
 
 PREVIEW_DIR = ".pratinjau"
-WATCHED = (KELURAHAN_DIR, "templates", CONFIG_FILE)
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
 
@@ -61,49 +63,33 @@ def _slug_of(problem: Problem) -> str:
     return parts[1] if len(parts) > 2 and parts[0] == KELURAHAN_DIR else ""
 
 
-def affected_slugs(site: Path, changed: Iterable[str]) -> tuple[str, ...] | None:
-    """Kelurahan touched by the changed paths, or None when everything must be rebuilt."""
-    slugs: set[str] = set()
-    existing = set(list_kelurahan(site))
-    for path in changed:
-        parts = Path(path).resolve().relative_to(site.resolve()).parts
-        if len(parts) < 2 or parts[0] != KELURAHAN_DIR or parts[1] not in existing:
-            return None
-        slugs.add(parts[1])
-    return tuple(sorted(slugs))
+class Rebuilder:
+    """Gathers changes from the watch threads; on the server's loop, rebuilds once per burst, then reloads."""
 
+    def __init__(self, state: PreviewState, loop: IOLoop, reload: Callable[[], None]) -> None:
+        self.state = state
+        self.loop = loop
+        self.reload = reload
+        self.pending: set[str] = set()
+        self.watch = ContentWatch(state.site, self.changed)
 
-class Snapshot:
-    """Modification times of every watched file; ``changes()`` lists what differs since last call."""
+    def changed(self, paths: set[str]) -> None:
+        """Called from a watch thread: hand what matters to the loop."""
+        if fresh := {path for path in paths if relevant(self.state.site, path)}:
+            self.loop.add_callback(self._collect, fresh)
 
-    def __init__(self, site: Path) -> None:
-        self.site = site
-        self.seen = self._scan()
+    def _collect(self, paths: set[str]) -> None:
+        if not self.pending:
+            self.loop.add_callback(self._flush)
+        self.pending |= paths
 
-    def _scan(self) -> dict[str, tuple[float, int]]:
-        found: dict[str, tuple[float, int]] = {}
-        for name in WATCHED:
-            root = self.site / name
-            for path in [root] if root.is_file() else _walk(root):
-                try:
-                    stat = path.stat()
-                except OSError:
-                    continue
-                found[str(path)] = (stat.st_mtime, stat.st_size)
-        return found
-
-    def changes(self) -> list[str]:
-        """Paths added, removed or modified since the previous call."""
-        now = self._scan()
-        changed = [p for p in now.keys() | self.seen.keys() if now.get(p) != self.seen.get(p)]
-        self.seen = now
-        return sorted(changed)
-
-
-def _walk(root: Path) -> Iterator[Path]:
-    for directory, _dirs, files in os.walk(root):
-        for name in files:
-            yield Path(directory) / name
+    def _flush(self) -> None:
+        # Changes that arrive during the rebuild collect in a new set and get a rebuild of their own.
+        changed, self.pending = sorted(self.pending), set()
+        if self.watch.structural(changed):
+            self.watch.restart()
+        self.state.rebuild(affected_slugs(self.state.site, changed) or ())
+        self.reload()
 
 
 def error_panel(problems: list[Problem]) -> bytes:
@@ -148,41 +134,35 @@ def _with_errors(body: bytes, problems: list[Problem]) -> bytes:
     return body.replace(b"<body>", b"<body>" + panel, 1)
 
 
-def serve(site: Path, host: str, port: int, interval: float = 0.1) -> None:
+def serve(site: Path, host: str, port: int) -> None:
     """Build the preview, then serve it with live reload until interrupted."""
-    from livereload import Server
     from livereload.handlers import LiveReloadHandler
-    from livereload.watcher import Watcher
-    from tornado import ioloop
+    from tornado.ioloop import IOLoop
 
+    site = site.resolve()
     state = PreviewState(site, site / PREVIEW_DIR)
-    state.rebuild()
-    snapshot = Snapshot(site)
+    # Watch first: a file saved during the first build is rebuilt as soon as the server runs.
+    rebuilder = Rebuilder(state, IOLoop.current(), lambda: LiveReloadHandler.reload_waiters(path="*"))
+    try:
+        state.rebuild()
+        server = _livereload_server(state)
+        click.echo(f"Pratinjau di http://{host}:{port}/ (Ctrl-C untuk berhenti). Folder: {state.output}", err=True)
+        server.serve(host=host, port=port, debug=False, restart_delay=0)
+    finally:
+        rebuilder.watch.stop()
 
-    class ContentWatcher(Watcher):  # type: ignore[misc]
-        """Polls the content itself and reloads the browser right after each rebuild."""
 
-        next_scan = 0.0
+def _livereload_server(state: PreviewState) -> Any:
+    from livereload import Server
+    from livereload.watcher import Watcher
+
+    class NoPolling(Watcher):  # type: ignore[misc]
+        """livereload's own polling stays off: the Rebuilder reloads the browser after each rebuild."""
 
         def start(self, callback: Callable[[], None]) -> bool:
-            ioloop.PeriodicCallback(self.poll, interval * 1000).start()
             return True
 
         def examine(self) -> tuple[None, None]:
             return None, None
 
-        def poll(self) -> None:
-            started = time.perf_counter()
-            if started < self.next_scan:
-                return
-            changed = snapshot.changes()
-            # On a large site a scan is slow: keep polling to about a fifth of one core.
-            self.next_scan = started + 4 * (time.perf_counter() - started)
-            if changed:
-                slugs = affected_slugs(site, changed)
-                state.rebuild(slugs or ())
-                LiveReloadHandler.reload_waiters(path="*")
-
-    server = Server(app=preview_app(state), watcher=ContentWatcher())
-    click.echo(f"Pratinjau di http://{host}:{port}/ (Ctrl-C untuk berhenti). Folder: {state.output}", err=True)
-    server.serve(host=host, port=port, debug=False, restart_delay=0)
+    return Server(app=preview_app(state), watcher=NoPolling())
