@@ -1,12 +1,12 @@
 """What does Markdown cost per page, with our engine and the alternatives? Times each on our corpus.
 
-    python3 -m pip install markdown mistune      # optional, bench-only alternatives
+    python3 -m pip install markdown mistune cmarkgfm   # optional, bench-only alternatives
     python3 bench/markdown_engines.py            # N=51 synthetic city, seed 1
 
 Converts every Markdown body of the synthetic city (front matter stripped) with the
-generator's own ``markdown.to_html`` (cmark-gfm + nh3, exactly as the build uses it),
-cmark-gfm alone, nh3 alone, and, when installed, Python-Markdown (the engine used until
-cmark-gfm replaced it) and mistune 3, each followed by an nh3 call. Prints the best of 3
+generator's own ``markdown.to_html`` (pulldown-cmark + nh3, exactly as the build uses it),
+pulldown-cmark alone, nh3 alone, and, when installed, Python-Markdown (the engine of the
+design card), mistune 3 and cmark-gfm, each followed by an nh3 call. Prints the best of 3
 passes per engine and the per-page cost. Engines that are not installed are skipped. Output
 differs between dialects (CommonMark vs Python-Markdown), so this measures cost only.
 """
@@ -37,17 +37,17 @@ def bodies(site: Path) -> list[str]:
 
 def engines() -> dict[str, Callable[[str], str]]:
     import nh3
-    from cmarkgfm import cmark
+    import pyromark
 
-    from generator.markdown import EXTENSIONS, OPTIONS, to_html
+    from generator.markdown import OPTIONS, to_html
 
-    def cmark_only(text: str) -> str:
-        return str(cmark.markdown_to_html_with_extensions(text, OPTIONS, EXTENSIONS))
+    def pulldown(text: str) -> str:
+        return pyromark.html(text, options=OPTIONS)
 
     found: dict[str, Callable[[str], str]] = {
-        "generator `markdown.to_html` (cmark-gfm + nh3 with link rebasing)": to_html,
-        "cmark-gfm alone": cmark_only,
-        "nh3.clean alone (on cmark-gfm output)": _nh3_only(cmark_only),
+        "generator `markdown.to_html` (pulldown-cmark + nh3 with link rebasing)": to_html,
+        "pulldown-cmark (pyromark) alone": pulldown,
+        "nh3.clean alone (on pulldown-cmark output)": _nh3_only(pulldown),
     }
     try:
         import markdown
@@ -68,6 +68,15 @@ def engines() -> dict[str, Callable[[str], str]]:
         found["mistune 3 + nh3"] = lambda text: nh3.clean(str(fast(text)))
     except ImportError:
         print("mistune not installed: skipped", file=sys.stderr)
+    try:
+        from cmarkgfm import cmark
+
+        def cmark_gfm(text: str) -> str:  # leaks ~50 KB per call (tree and result never freed)
+            return nh3.clean(str(cmark.markdown_to_html_with_extensions(text, 0, ["table", "strikethrough"])))
+
+        found["cmark-gfm (cmarkgfm) + nh3"] = cmark_gfm
+    except ImportError:
+        print("cmarkgfm not installed: skipped", file=sys.stderr)
     return found
 
 

@@ -349,9 +349,19 @@ def check(site: Path, slugs: tuple[str, ...] = ()) -> dict[str, tuple[Problem, .
     for slug in slugs or tuple(list_kelurahan(site)):
         try:
             kel = parse_kelurahan(read_sources(site, slug), config)
-            renderer.markdown_html(kel.beranda, f"kelurahan/{slug}/beranda.md", 1)
-            for entry in kel.entries:
-                renderer.markdown_html(entry.body, entry.source, entry.body_line)
         except ContentError as error:
             failed[slug] = error.problems
+            continue
+        texts = [(kel.beranda, f"kelurahan/{slug}/beranda.md", 1)]
+        texts += [(entry.body, entry.source, entry.body_line) for entry in kel.entries]
+        if problems := tuple(p for text in texts for p in _markdown_problems(renderer, *text)):
+            failed[slug] = problems
     return failed
+
+
+def _markdown_problems(renderer: Renderer, text: str, source: str, line: int) -> tuple[Problem, ...]:
+    try:
+        renderer.markdown_html(text, source, line)
+    except ContentError as error:
+        return error.problems
+    return ()

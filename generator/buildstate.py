@@ -31,7 +31,7 @@ DIGEST_SIZE = 16
 
 def global_hash(site: Path) -> str:
     """Hash of everything that affects every page: config, templates, assets, generator."""
-    versions = ":".join(metadata.version(name) for name in ("folium", "branca", "jinja2", "cmarkgfm", "nh3"))
+    versions = ":".join(metadata.version(name) for name in ("folium", "branca", "jinja2", "pyromark", "nh3"))
     digest = hashlib.sha256(f"{__version__}:{MANIFEST_FORMAT}:{versions}".encode())
     digest.update((site / CONFIG_FILE).read_bytes())
     for path in template_files(site):

@@ -1,11 +1,12 @@
 """One configured Markdown converter plus an allowlist sanitizer: text in, safe HTML out.
 
-The dialect is GitHub Flavored Markdown (CommonMark plus tables, strikethrough and bare-link
-autolinks), converted by cmark-gfm, GitHub's C implementation (``cmarkgfm``): about 0.07 ms per
-page where Python-Markdown needs about 1 ms, which alone decides whether a full build can keep
-up with Hugo (bench/README.md). Its parser is linear in the input (cmark's design goal, checked
-against pathological inputs in tests/bahaya/markdown-patologis), so no text can make a page
-slow. Raw HTML is passed through to nh3, which keeps only the tags and attributes listed here.
+The dialect is CommonMark with GitHub's tables and strikethrough, converted by pulldown-cmark
+(Rust, the parser of rustdoc and mdBook) through ``pyromark``: about 10 µs per page where
+Python-Markdown needs about 1 ms, which alone decides whether a full build can keep up with
+Hugo (bench/README.md). Its parser is linear in the input (checked against pathological
+inputs in tests/bahaya/markdown-patologis), so no text can make a page slow, and it keeps no
+memory between calls (cmark-gfm's binding leaked ~50 KB per page). Raw HTML is passed through
+to nh3, which keeps only the tags and attributes listed here.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 from html import unescape
 
 import nh3
-from cmarkgfm import cmark
+import pyromark
 
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 TAGS = frozenset({
@@ -32,8 +33,13 @@ ATTRIBUTES = {
     "th": {"align", "scope"},
     "ol": {"start"},
 }
-EXTENSIONS = ("table", "strikethrough", "autolink")
-OPTIONS = cmark.Options.CMARK_OPT_UNSAFE  # raw HTML goes on to the sanitizer, not dropped silently
+MAX_NESTING = 100
+_CONTAINER = re.compile(r"<(/?)(?:address|article|aside|blockquote|center|dd|details|dialog|dir|div|dl|dt|fieldset"
+                        r"|figcaption|figure|footer|form|header|hgroup|li|main|menu|nav|ol|section|summary|table"
+                        r"|tbody|td|tfoot|th|thead|tr|ul)\b", re.IGNORECASE)
+OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH
+# pulldown-cmark aligns table cells with a style; the sanitizer keeps the plain attribute instead.
+_ALIGN = tuple((f' style="text-align: {side}"', f' align="{side}"') for side in ("left", "center", "right"))
 _ABSOLUTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^[/#\\]")
 _IMAGE_SOURCE = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"')  # nh3 always writes attributes in double quotes
 
@@ -42,15 +48,34 @@ class ForeignImage(Exception):
     """A Markdown image points to another host; pages must load nothing from elsewhere."""
 
 
+class TooDeep(Exception):
+    """Quotes, lists or HTML blocks nested deeper than ``MAX_NESTING``: the sanitizer's time
+    grows with the square of the depth (1.9 s for 12,000 nested lists in 24 KB)."""
+
+
 def to_html(text: str, link_prefix: str = "") -> str:
     """Staff Markdown → safe HTML; relative links are resolved against ``link_prefix``."""
-    raw = cmark.markdown_to_html_with_extensions(text, OPTIONS, EXTENSIONS)
+    raw = pyromark.html(text, options=OPTIONS)
+    if raw.count("<") - raw.count("</") > MAX_NESTING and _nesting(raw) > MAX_NESTING:
+        raise TooDeep(f"lebih dari {MAX_NESTING} tingkat")
+    if "<table>" in raw:
+        for style, align in _ALIGN:
+            raw = raw.replace(style, align)
     html = _cleaner(link_prefix).clean(raw)
     for source in _IMAGE_SOURCE.findall(html):
         if _ABSOLUTE.match(unescape(source)):
             raise ForeignImage(unescape(source))
     # nh3 emits attributes in random order when adding them, so add these ourselves.
     return html.replace("<img ", '<img loading="lazy" decoding="async" ')
+
+
+def _nesting(html: str) -> int:
+    """How deep block containers nest in ``html`` (unclosed ones count as open)."""
+    depth = deepest = 0
+    for tag in _CONTAINER.finditer(html):
+        depth += -1 if tag.group(1) else 1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 @functools.cache

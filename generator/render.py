@@ -23,7 +23,7 @@ from .config import SiteConfig
 from .content import KELURAHAN_DIR, PROFILE_FILE
 from .errors import ContentError, Problem
 from .maps import CITY_MAP, PAGE_MAP, MapPoint, page_data
-from .markdown import ForeignImage, to_html
+from .markdown import ForeignImage, TooDeep, to_html
 from .models import Entry, Kelurahan
 from .sections import SECTIONS, Section, section_by_name
 
@@ -153,12 +153,16 @@ class Renderer:
         self.env = compiled_environment(site, version) if version else template_environment(site)
 
     def markdown_html(self, text: str, source: str, line: int, link_prefix: str = "") -> Markup:
-        """Staff Markdown as sanitized HTML; an image from another host is an error."""
+        """Staff Markdown as sanitized HTML; an image from another host or absurd nesting is an error."""
         try:
             return Markup(to_html(text, link_prefix))
         except ForeignImage as error:
             hint = "simpan gambarnya di folder media/ lalu tulis ![keterangan](media/nama.jpg)"
             message = f"gambar dari situs lain tidak diizinkan ({error})"
+            raise ContentError([Problem(source, line, message, hint)]) from None
+        except TooDeep as error:
+            hint = "kurangi tanda > atau - yang bertumpuk di awal baris (biasanya hasil tempelan yang rusak)"
+            message = f"kutipan atau daftar di tulisan ini bertingkat terlalu dalam ({error})"
             raise ContentError([Problem(source, line, message, hint)]) from None
 
     def html(self, template: str, **context: Any) -> bytes:
