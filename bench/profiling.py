@@ -30,8 +30,8 @@ sys.path.insert(0, str(BENCH))
 import synth  # noqa: E402
 
 AREAS = (  # (label, substrings of "file:function"), first match wins
-    ("Markdown (Python-Markdown)", ("/markdown/",)),
-    ("nh3 sanitizer", ("nh3", "clean' of 'builtins'")),
+    ("Markdown (pulldown-cmark via pyromark)", ("pyromark",)),
+    ("nh3 sanitizer", ("nh3", "clean' of 'builtins", "Cleaner")),
     ("Jinja templates", ("/jinja2/", "<template>", "templates/", ".html")),
     ("YAML parsing", ("/yaml/", "_yaml", "yamlio.py")),
     ("privacy gate", ("privacy.py",)),
