@@ -13,6 +13,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -214,12 +215,23 @@ def _run(work: _Work, tasks: list[_Task], jobs: int, progress: Progress | None,
         return results
     Renderer(work.site, work.config, work.global_hash)  # templates compiled once, before the workers fork
     context = multiprocessing.get_context("fork")
-    with _shared_with_workers(), concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(_build_in_worker, work, t) for t in tasks]
-        meanwhile()
-        for future in concurrent.futures.as_completed(futures):
-            done(future.result())
+    with _shared_with_workers(), concurrent.futures.ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_leave_interrupts_to_main) as pool:
+        try:
+            futures = [pool.submit(_build_in_worker, work, t) for t in tasks]
+            meanwhile()
+            for future in concurrent.futures.as_completed(futures):
+                done(future.result())
+        except BaseException:  # Ctrl-C or an error: drop what has not started, let the rest finish whole
+            pool.shutdown(cancel_futures=True)
+            raise
     return results
+
+
+def _leave_interrupts_to_main() -> None:
+    """Workers ignore Ctrl-C: the main process stops the pool, so no kelurahan is cut in half
+    and an idle worker never dies with a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 @contextmanager
