@@ -34,9 +34,9 @@ ATTRIBUTES = {
     "ol": {"start"},
 }
 MAX_NESTING = 100
-_CONTAINER = re.compile(r"<(/?)(?:address|article|aside|blockquote|center|dd|details|dialog|dir|div|dl|dt|fieldset"
-                        r"|figcaption|figure|footer|form|header|hgroup|li|main|menu|nav|ol|section|summary|table"
-                        r"|tbody|td|tfoot|th|thead|tr|ul)\b", re.IGNORECASE)
+# Block containers that can nest in themselves; items (li, dd, td...) live inside one of them.
+_CONTAINER = re.compile(r"<(/?)(?:address|article|aside|blockquote|center|details|dialog|dir|div|dl|fieldset"
+                        r"|figure|footer|form|header|hgroup|main|menu|nav|ol|section|table|ul)\b", re.IGNORECASE)
 OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH
 # pulldown-cmark aligns table cells with a style; the sanitizer keeps the plain attribute instead.
 _ALIGN = tuple((f' style="text-align: {side}"', f' align="{side}"') for side in ("left", "center", "right"))

@@ -620,6 +620,20 @@ def test_markdown_image_from_another_host_is_not_loaded(make_site: Callable[...,
     assert not external, f"page loads an image from another host: {external}"
 
 
+@pytest.mark.parametrize("unit", ["1. ", "> ", "<div>"])
+def test_markdown_nested_100_levels_builds_and_101_is_refused(
+        make_site: Callable[..., Path], tmp_path: Path, unit: str) -> None:
+    rel = "kelurahan/mawar/halaman/sejarah.md"
+    site = make_site({rel: "---\njudul: Sejarah\n---\n" + unit * 100 + "isi terdalam\n"})
+    output = tmp_path / "out"
+    build(site, output)
+    assert "isi terdalam" in parse_html(output / "mawar/halaman/sejarah/index.html").text
+    (site / rel).write_text("---\njudul: Sejarah\n---\n" + unit * 101 + "isi terdalam\n", encoding="utf-8")
+    result = build(site, output, code=1)
+    assert f"{rel}:4: kutipan atau daftar di tulisan ini bertingkat terlalu dalam (lebih dari 100 tingkat); " \
+           "kurangi tanda > atau -" in result.stderr, result.stderr
+
+
 def test_markdown_images_are_rendered_deterministically(make_site: Callable[..., Path], tmp_path: Path) -> None:
     """Same input, byte-identical output, also for images in Markdown bodies (several builds)."""
     image = "![Kantor](media/kantor.png)\n\n![Lagi](media/kantor.png)\n"
