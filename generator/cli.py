@@ -243,3 +243,131 @@ def serve_command(ctx: click.Context, port: int, host: str) -> None:
         click.echo(f"{host}:{port}: tidak bisa membuka pratinjau ({error.strerror}); "
                    "pilih port lain dengan --port", err=True)
         ctx.exit(EXIT_CONTENT)
+
+
+@main.command("studio")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
+@click.option("--port", "-p", type=click.IntRange(1, 65535), default=8400, show_default=True, help="Port studio.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Alamat yang didengarkan (bawaan hanya komputer ini).")
+@click.option("--domain", "domains", multiple=True, metavar="NAMA",
+              help="Nama host yang diterima di header Host, misalnya studio.surakarta.go.id (boleh berulang).")
+@click.option("--https", is_flag=True, help="Studio diakses lewat HTTPS (cookie diberi tanda Secure).")
+@click.option("--proxy", is_flag=True,
+              help="Di belakang reverse proxy di 127.0.0.1: percayai X-Forwarded-Proto dan X-Forwarded-For darinya.")
+@click.pass_context
+def studio_command(ctx: click.Context, port: int, host: str, domains: tuple[str, ...], https: bool,
+                   proxy: bool) -> None:
+    """Editor web untuk staf kelurahan: ubah konten lewat formulir, juga dari ponsel.
+
+    Akun dibuat dengan 'kelurahan akun tambah'. Data akun, sesi dan catatan perubahan
+    disimpan di .kelurahan/studio.sqlite; konten tetap di folder kelurahan/.
+    """
+    from .studio.server import run
+
+    try:
+        run(_site(ctx), host, port, domains, https, proxy)
+    except OSError as error:
+        click.echo(f"{host}:{port}: tidak bisa membuka studio ({error.strerror}); pilih port lain dengan --port",
+                   err=True)
+        ctx.exit(EXIT_CONTENT)
+
+
+@main.group("akun")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
+def akun_group() -> None:
+    """Kelola akun studio: admin (Diskominfo) dan editor per kelurahan."""
+
+
+def _store(ctx: click.Context) -> Any:
+    from .studio.store import Store
+
+    return Store.of_site(_site(ctx))
+
+
+def _new_password(prompt: bool) -> tuple[str, bool]:
+    """The password from KELURAHAN_SANDI, typed at the terminal, or generated (then it is shown)."""
+    from .studio.store import generate_password
+
+    if os.environ.get("KELURAHAN_SANDI"):
+        return os.environ["KELURAHAN_SANDI"], False
+    if prompt and sys.stdin.isatty():
+        typed = click.prompt("Kata sandi awal (kosongkan untuk dibuatkan)", default="", hide_input=True,
+                             confirmation_prompt=True, show_default=False)
+        if typed:
+            return typed, False
+    return generate_password(), True
+
+
+@akun_group.command("tambah")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
+@click.argument("nama")
+@click.option("--kelurahan", "kelurahan", default="", help="Slug kelurahan yang boleh diubah, dipisah koma.")
+@click.option("--admin", is_flag=True, help="Akun admin (Diskominfo): semua kelurahan, akun dan penerbitan.")
+@click.pass_context
+def akun_tambah(ctx: click.Context, nama: str, kelurahan: str, admin: bool) -> None:
+    """Buat akun. Kata sandi awal dari variabel KELURAHAN_SANDI, diketik, atau dibuatkan (tampil sekali).
+
+    Pemilik akun wajib mengganti kata sandinya saat pertama masuk.
+    """
+    from .studio.store import AccountError
+
+    slugs = tuple(s.strip() for s in kelurahan.split(",") if s.strip())
+    _selected(_site(ctx), slugs)
+    if not slugs and not admin:
+        raise click.BadParameter("editor perlu minimal satu kelurahan", param_hint="--kelurahan")
+    sandi, generated = _new_password(prompt=True)
+    try:
+        _store(ctx).add_account(nama, sandi, slugs, admin)
+    except AccountError as error:
+        raise click.BadParameter(str(error), param_hint="NAMA") from None
+    click.echo(f"Akun {nama} dibuat ({'admin' if admin else 'editor ' + ', '.join(slugs)}).")
+    if generated:
+        click.echo(f"Kata sandi awal (tampil sekali ini saja): {sandi}")
+
+
+@akun_group.command("daftar")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
+@click.pass_context
+def akun_daftar(ctx: click.Context) -> None:
+    """Tampilkan semua akun."""
+    accounts = _store(ctx).accounts()
+    if not accounts:
+        click.echo("Belum ada akun. Buat dengan: kelurahan akun tambah NAMA --admin")
+    for account in accounts:
+        role = "admin" if account.admin else "editor"
+        waiting = " (belum ganti sandi)" if account.must_change_password else ""
+        click.echo(f"{account.nama}\t{role}\t{','.join(account.kelurahan) or '-'}{waiting}")
+
+
+@akun_group.command("hapus")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
+@click.argument("nama")
+@click.pass_context
+def akun_hapus(ctx: click.Context, nama: str) -> None:
+    """Hapus akun beserta sesinya."""
+    from .studio.store import AccountError
+
+    try:
+        _store(ctx).remove_account(nama)
+    except AccountError as error:
+        raise click.BadParameter(str(error), param_hint="NAMA") from None
+    click.echo(f"Akun {nama} dihapus.")
+
+
+@akun_group.command("sandi")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
+@click.argument("nama")
+@click.pass_context
+def akun_sandi(ctx: click.Context, nama: str) -> None:
+    """Beri akun kata sandi awal baru (diganti pemiliknya saat masuk berikutnya)."""
+    from .studio.store import AccountError
+
+    sandi, generated = _new_password(prompt=True)
+    try:
+        _store(ctx).set_password(nama, sandi, must_change=True)
+    except AccountError as error:
+        raise click.BadParameter(str(error), param_hint="NAMA") from None
+    click.echo(f"Kata sandi {nama} diganti; semua sesinya berakhir.")
+    if generated:
+        click.echo(f"Kata sandi awal (tampil sekali ini saja): {sandi}")

@@ -1,0 +1,1 @@
+"""The studio's views, one module per area; ``common.py`` holds what they share."""
