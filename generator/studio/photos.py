@@ -20,6 +20,9 @@ _FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
 _FOREIGN = re.compile(rb"<\s*(?:script|html|svg|iframe|body|!doctype|\?php)|PK\x03\x04|%PDF-", re.IGNORECASE)
 
 
+_TOO_MANY_PIXELS = "ukuran gambar terlalu besar (lebih dari 50 juta piksel); kirim foto biasa dari kamera ponsel"
+
+
 class PhotoError(ValueError):
     """An upload that is not a usable photo; the message is for staff."""
 
@@ -37,10 +40,11 @@ def _decode(data: bytes) -> Image.Image:
             if image.format not in _FORMATS:
                 raise PhotoError(f"jenis gambar {image.format} tidak didukung; kirim JPG, PNG atau WebP")
             if image.width * image.height > MAX_PIXELS:
-                raise PhotoError("ukuran gambar terlalu besar (lebih dari 50 juta piksel)")
+                raise PhotoError(_TOO_MANY_PIXELS)
             image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning) as error:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise PhotoError(_TOO_MANY_PIXELS) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
         if isinstance(error, PhotoError):
             raise
         raise PhotoError("berkas ini tidak bisa dibaca sebagai foto; kirim JPG, PNG atau WebP "

@@ -136,19 +136,19 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def expected_origin(scope: Scope) -> str:
+def expected_origin(scope: Scope, https: bool) -> str:
     """The origin a form of this studio is posted from (scheme and Host, already allowlisted)."""
     host = Headers(scope=scope).get("host", "")
-    return f"{scope.get('scheme', 'http')}://{host}"
+    return f"{'https' if is_secure(scope, https) else 'http'}://{host}"
 
 
-def _origin_ok(scope: Scope) -> bool:
+def _origin_ok(scope: Scope, https: bool) -> bool:
     headers = Headers(scope=scope)
     origin = headers.get("origin")
     if origin is None:
         referer = headers.get("referer", "")
         origin = "/".join(referer.split("/")[:3]) if referer else None
-    return origin is not None and hmac.compare_digest(origin, expected_origin(scope))
+    return origin is not None and hmac.compare_digest(origin, expected_origin(scope, https))
 
 
 class Csrf:
@@ -171,7 +171,7 @@ class Csrf:
         _state(scope)["csrf"] = token
         if scope["method"] not in SAFE_METHODS:
             body = await _read_body(receive)
-            if fresh or not _origin_ok(scope) or not await _token_ok(scope, body, token):
+            if fresh or not _origin_ok(scope, self.https) or not await _token_ok(scope, body, token):
                 await PlainTextResponse("Permintaan ditolak: formulir kedaluwarsa atau bukan dari halaman ini. "
                                         "Muat ulang halaman lalu coba lagi.", 403)(scope, _replay(b""), send)
                 return
