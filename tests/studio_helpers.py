@@ -197,3 +197,41 @@ class Editor:
         values["aksi"] = "simpan"
         return self.post(path, values, files=files or {"foto_galeri": ("", b"", "application/octet-stream")},
                          token=values.pop("csrf", None))
+
+
+class _TextOf(html.parser.HTMLParser):
+    """The text inside the first element with a given attribute value."""
+
+    def __init__(self, attr: str, value: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.attr, self.value = attr, value
+        self.depth = 0
+        self.parts: list[str] = []
+        self.found = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.depth:
+            self.depth += tag not in ("input", "img", "br", "meta", "link")
+        elif not self.found and dict(attrs).get(self.attr) == self.value:
+            self.depth, self.found = 1, True
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.depth:
+            self.depth -= 1
+
+    def handle_data(self, data: str) -> None:
+        if self.depth:
+            self.parts.append(data)
+
+
+def text_of(page: str, value: str, attr: str = "id") -> str:
+    """The text of the first element whose ``attr`` is ``value`` (asserts there is one)."""
+    parser = _TextOf(attr, value)
+    parser.feed(page)
+    assert parser.found, f"no element with {attr}={value!r}"
+    return " ".join(" ".join(parser.parts).split())
+
+
+def attribute_values(page: str, name: str) -> list[str]:
+    """The ``value`` attributes of every input called ``name``."""
+    return re.findall(rf'<input[^>]*name="{re.escape(name)}"[^>]*value="([^"]*)"', page)

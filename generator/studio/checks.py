@@ -8,7 +8,7 @@ a save. Each problem is placed next to the field on its line.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,24 +63,25 @@ def _field_of(problem: Problem, lines: list[tuple[int, str]], body_line: int) ->
     if body_line and problem.line >= body_line:
         return BODY
     exact = [name for line, name in lines if line == problem.line]
-    return exact[-1] if exact else ""
+    return min(exact, key=lambda name: name.count(".")) if exact else ""  # {lat, lon} on one line: lokasi
 
 
-def place_problems(problems: list[Problem], text: str, where: str, markdown: bool) -> Verdict:
-    """Sort problems by the field they are about (their words unchanged)."""
+def place_problems(problems: list[Problem], text: str, where: str, markdown: bool,
+                   fields: Collection[str]) -> Verdict:
+    """Sort problems by the form field they are about (their words unchanged); others concern the file."""
     lines, body_line = _layout(text, where, markdown)
     verdict = Verdict()
     for problem in problems:
         name = _field_of(problem, lines, body_line)
         message = f"{problem.message}; {problem.hint}" if problem.hint else problem.message
-        if name:
+        if name in fields or name == BODY:
             verdict.fields.setdefault(name, []).append(message)
         else:
             verdict.general.append(str(problem))
     return verdict
 
 
-def check_candidate(site: Path, config: SiteConfig, slug: str, rel: str, text: str,
+def check_candidate(site: Path, config: SiteConfig, slug: str, rel: str, text: str, fields: Collection[str],
                     extra: Mapping[str, bytes] | None = None) -> Verdict:
     """Problems ``check`` would report for ``rel`` if it held ``text`` (plus ``extra`` files)."""
     current = read_sources(site, slug)
@@ -99,4 +100,4 @@ def check_candidate(site: Path, config: SiteConfig, slug: str, rel: str, text: s
             Renderer(site, config).markdown_html(front.body, where, front.body_line)
         except ContentError as error:
             problems = list(error.problems)
-    return place_problems(problems, text, where, markdown)
+    return place_problems(problems, text, where, markdown, fields)

@@ -39,7 +39,8 @@ class SectionSummary:
 
 def _missing(data: Mapping, fields: tuple[FormField, ...]) -> tuple[str, ...]:
     return tuple(f.label for f in fields
-                 if lookup(data, f.name) in (None, "", []) and f.name.split(".")[-1] not in _OPTIONAL)
+                 if lookup(data, f.name) in (None, "", []) and f.name.split(".")[-1] not in _OPTIONAL
+                 and (f.widget != "location" or f.required))  # a tradition may have no place
 
 
 def _summary(name: str, text: str | None, fields: tuple[FormField, ...], title_key: str, where: str,

@@ -189,7 +189,8 @@ def _save(request: Request, item: ContentFile, section: str, fields: tuple[FormF
             return _conflict(request, item, section, fields, page, current, is_new)
         text = (current or b"").decode("utf-8", "replace")
         edit = build_edit(text, markdown, fields, page.values, page.body, location_reader(context.config.batas))
-        page.verdict = check_candidate(context.site, context.config, item.slug, item.rel, edit.text)
+        page.verdict = check_candidate(context.site, context.config, item.slug, item.rel, edit.text,
+                                       [f.name for f in fields])
         if not page.verdict.ok:
             return _page(request, item, section, page, is_new, 422)
         if wrong := reads_back(edit, markdown):
