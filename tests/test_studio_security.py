@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from studio_helpers import CSRF, Editor, StudioProcess, add_account, running_studio
 
-from conftest import png_bytes
+from conftest import REPO, png_bytes
 
 MELATI_ITEM = "kelurahan/melati/umkm/bakso-pak-min.md"
 
@@ -175,7 +175,9 @@ def test_brute_force_is_throttled(studio: StudioProcess) -> None:
         assert client.post("/masuk", {"nama": "editor-mawar", "sandi": "salah-salah-salah"}).status_code == 401
     blocked = client.post("/masuk", {"nama": "editor-mawar", "sandi": "sandi-awal-uji-1"})
     assert blocked.status_code == 429
-    assert "Terlalu banyak percobaan masuk" in blocked.text
+    guide = (REPO / "docs/panduan-konten.md").read_text(encoding="utf-8")
+    assert "Terlalu banyak percobaan masuk. Tunggu 15 menit lalu coba lagi." in guide  # quoted as printed
+    assert "Terlalu banyak percobaan masuk. Tunggu 15 menit lalu coba lagi." in blocked.text
     assert "sesi=" not in blocked.headers.get("set-cookie", "")
     # Other accounts from the same address: stopped after 20 failures in all.
     for number in range(15):
