@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-
 from conftest import assert_exit, run_cli
 
 FIRST_PASSWORD = "sandi-awal-uji-1"

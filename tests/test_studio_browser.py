@@ -7,9 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from studio_helpers import FIRST_PASSWORD, PASSWORD, add_account, running_studio
-
 from conftest import REPO, build, png_bytes
+from studio_helpers import FIRST_PASSWORD, PASSWORD, add_account, running_studio
 
 PHONE = {"width": 360, "height": 740}
 

@@ -7,9 +7,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from studio_helpers import Editor, running_studio
-
 from conftest import assert_exit, run_cli
+from studio_helpers import Editor, running_studio
 
 
 def test_accounts_are_managed_from_the_cli(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,9 +11,19 @@ from pathlib import Path
 
 import httpx
 import pytest
-from studio_helpers import Editor, StudioProcess, add_account, attribute_values, read_form, running_studio, text_of
-
 from conftest import assert_exit, build, parse_html, run_cli
+from studio_helpers import (
+    FIRST_PASSWORD,
+    PASSWORD,
+    Editor,
+    StudioProcess,
+    add_account,
+    attribute_values,
+    read_form,
+    running_studio,
+    text_of,
+)
+
 from generator.yamlio import split_front_matter
 
 WARUNG = "kelurahan/mawar/umkm/warung-bu-sri.md"
@@ -56,8 +66,8 @@ def test_a_file_that_fails_the_checks_is_not_saved_and_the_message_is_next_to_th
     # What was typed stays in the form.
     form = read_form(response.text)
     assert form.values["pemilik"] == "Bu Sri Lestari" and form.values["kontak.whatsapp"] == "abc"
-    fixed = editor.save("/k/mawar/umkm/warung-bu-sri", {"lokasi": "-7.5690, 110.7930", "kontak.whatsapp": "0812-3456-7890"},
-                        base=form.values)
+    fixed = editor.save("/k/mawar/umkm/warung-bu-sri",
+                        {"lokasi": "-7.5690, 110.7930", "kontak.whatsapp": "0812-3456-7890"}, base=form.values)
     assert fixed.status_code == 303
     assert front(studio.site, WARUNG)["pemilik"] == "Bu Sri Lestari"
 
@@ -112,7 +122,7 @@ def test_killing_the_server_during_saves_leaves_the_old_or_the_new_file_whole(
     written = {(site / WARUNG).read_text()}
     for round_ in range(3):
         with running_studio(site) as studio:
-            editor = Editor(studio).login("editor-mawar", password="sandi-awal-uji-1" if round_ == 0 else "sandi-baru-uji-2")
+            editor = Editor(studio).login("editor-mawar", password=FIRST_PASSWORD if round_ == 0 else PASSWORD)
             stop = threading.Event()
 
             def keep_saving(editor: Editor = editor, stop: threading.Event = stop, round_: int = round_) -> None:
@@ -178,7 +188,8 @@ def test_hostile_text_is_shown_literally_in_the_editor_and_on_the_site(studio: S
     parsed = parse_html(built)
     assert not [e for e in parsed.elements if any(name.startswith("on") for name in e.attrs)]
     for attrs, text in parsed.scripts:  # map data is JSON with < escaped; no other script carries the text
-        assert "<" not in text if attrs.get("type") == "application/json" else "alert" not in text + attrs.get("src", "")
+        is_data = attrs.get("type") == "application/json"
+        assert "<" not in text if is_data else "alert" not in text + attrs.get("src", "")
     assert "{{ 7*7 }} {% if 1 %}jinja{% endif %}" in parsed.text and " 49 " not in parsed.text
 
 
@@ -232,3 +243,19 @@ def test_admin_sees_changes_since_the_last_publish_and_manages_accounts(studio: 
     newcomer = Editor(studio).login("editor-kenanga", password=password)
     assert newcomer.client.get("/k/kenanga").status_code == 200
     assert newcomer.client.get("/k/mawar").status_code == 404
+
+
+def test_the_profile_is_edited_with_the_same_checks(studio: StudioProcess) -> None:
+    editor = Editor(studio).login("editor-mawar")
+    profile = studio.site / "kelurahan/mawar/profil.yaml"
+    before = profile.read_text().splitlines()
+    form = editor.form("/k/mawar/profil/profil")
+    assert form.values["penduduk"] == "12345" and form.values["media_sosial.instagram"].startswith("https://")
+    wrong = editor.save("/k/mawar/profil/profil", {"penduduk": "12.345"}, base=form.values)
+    assert wrong.status_code == 422
+    assert "penduduk: harus berupa bilangan bulat (tertulis &#39;12.345&#39;)" in wrong.text
+    ok = editor.save("/k/mawar/profil/profil", {"penduduk": "12400", "lurah": "Budi Santoso"})
+    assert ok.status_code == 303 and ok.headers["location"] == "/k/mawar/profil/profil?disimpan=1"
+    after = profile.read_text().splitlines()
+    changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
+    assert changed == [("lurah: Sri Rahayu", "lurah: Budi Santoso"), ("penduduk: 12345", "penduduk: 12400")]

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from conftest import REPO
+
 from generator.config import load_config
 from generator.content import KELURAHAN_DIR, PROFILE_FILE
 from generator.fields import location_reader

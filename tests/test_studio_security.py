@@ -10,10 +10,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import REPO, png_bytes
 from PIL import Image
 from studio_helpers import CSRF, Editor, StudioProcess, add_account, running_studio
-
-from conftest import REPO, png_bytes
 
 MELATI_ITEM = "kelurahan/melati/umkm/bakso-pak-min.md"
 
