@@ -57,8 +57,9 @@ def test_an_officer_adds_a_umkm_with_photo_and_map_pin_from_a_phone(
         page.get_by_label("Produk").fill("Es dawet\nEs campur")
         page.locator("#f-kontak-whatsapp").fill("nomor saya")  # a mistake to be caught
         page.locator("#foto-galeri").set_input_files(str(photo))
-        assert page.locator("#f-foto-pratinjau").is_visible()  # the chosen photo shows before upload
-        map_box = page.locator("#f-lokasi-peta")
+        page.locator("#f-foto-pratinjau").wait_for(state="visible")  # the chosen photo shows before upload
+        map_box = page.locator("#f-lokasi-peta.leaflet-container")
+        map_box.wait_for(state="visible")
         map_box.scroll_into_view_if_needed()
         map_box.click(position={"x": 150, "y": 120})
         pin = page.locator("#f-lokasi").input_value()
