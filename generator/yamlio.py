@@ -224,6 +224,8 @@ _YAML_MESSAGES = (
      "pastikan setiap \" dan [ ditutup"),
     ("found undefined alias", "anchor/alias YAML (& dan *) tidak didukung",
      "tulis nilainya secara lengkap"),
+    ("exceeded maximum nesting depth", f"struktur YAML terlalu dalam (lebih dari {MAX_DEPTH} tingkat)",
+     "sederhanakan isian ini"),
     ("expected a single document", "berkas berisi lebih dari satu dokumen YAML",
      "hapus baris '---' yang berlebih"),
 )
