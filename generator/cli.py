@@ -61,12 +61,11 @@ def _check_summary(found: dict[str, tuple[Problem, ...]], total: int) -> str:
     errors = {slug: errors_in(problems) for slug, problems in found.items()}
     failed = [slug for slug, problems in errors.items() if problems]
     warned = _warning_count(found.values())
+    end = f", dengan {warned} peringatan." if warned else "."
     if failed:
         count = sum(len(problems) for problems in errors.values())
-        text = f"{count} masalah di {len(failed)} dari {total} kelurahan"
-    else:
-        text = f"Semua {total} kelurahan lolos pemeriksaan"
-    return f"{text}, dengan {warned} peringatan." if warned else f"{text}."
+        return f"{count} masalah di {len(failed)} dari {total} kelurahan{end}"
+    return f"Semua {total} kelurahan lolos pemeriksaan{end}"
 
 
 def usage_message(error: click.UsageError) -> str:

@@ -275,11 +275,10 @@ def _rename_hint(name: str) -> str:
     meant = intended_name(name) or name.lower()
     stem = meant.rpartition(".")[0] or meant
     target = meant if meant in (PROFILE_FILE, INTRO_FILE) else f"{suggest_slug(stem)}.md"
-    hint = f"ganti nama menjadi {target}"
-    if name.lower().endswith(_EXTRA_SUFFIXES) and intended_name(name):
-        hint += (" (akhiran tambahan dari ponsel atau Windows; di Windows Explorer nyalakan "
-                 "Tampilan > Ekstensi nama berkas untuk melihatnya)")
-    return hint
+    added = name.lower().endswith(_EXTRA_SUFFIXES) and intended_name(name) is not None
+    return f"ganti nama menjadi {target}" + (
+        " (akhiran tambahan dari ponsel atau Windows; di Windows Explorer nyalakan "
+        "Tampilan > Ekstensi nama berkas untuk melihatnya)" if added else "")
 
 
 def future_news(where: str, line: int, tanggal: dt.date, today: dt.date) -> Problem:
