@@ -259,3 +259,13 @@ def test_the_profile_is_edited_with_the_same_checks(studio: StudioProcess) -> No
     after = profile.read_text().splitlines()
     changed = [(a, b) for a, b in zip(before, after, strict=True) if a != b]
     assert changed == [("lurah: Sri Rahayu", "lurah: Budi Santoso"), ("penduduk: 12345", "penduduk: 12400")]
+
+
+def test_a_warning_does_not_stop_a_save_and_is_shown_next_to_its_field(studio: StudioProcess) -> None:
+    editor = Editor(studio).login("editor-mawar")
+    response = editor.save("/k/mawar/berita/kerja-bakti", {"tanggal": "2999-08-17"})
+    assert response.status_code == 303
+    assert "tanggal: \"2999-08-17\"" in (studio.site / "kelurahan/mawar/berita/kerja-bakti.md").read_text()
+    page = editor.client.get(response.headers["location"]).text
+    assert "peringatan: tanggal: tanggal berita belum tiba (tertulis &#39;2999-08-17&#39;" in page
+    assert text_of(page, "f-tanggal-peringatan").startswith("peringatan: tanggal: tanggal berita belum tiba")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ..config import SiteConfig
 from ..content import Sources, parse_kelurahan, read_sources
-from ..errors import ContentError, Problem
+from ..errors import ContentError, Problem, errors_in
 from ..render import Renderer
 from ..yamlio import Mapping as YamlMapping
 from ..yamlio import load_mapping, split_front_matter
@@ -25,10 +25,13 @@ _REQUIRED = re.compile(r"isian '([^']+)' wajib diisi")
 
 @dataclass
 class Verdict:
-    """Problems of one candidate file: per field (dotted key or ``isi``) and for the whole file."""
+    """Problems of one candidate file: per field (dotted key or ``isi``) and for the whole file.
+
+    Warnings are shown the same way but do not stop a save."""
 
     fields: dict[str, list[str]] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -74,7 +77,9 @@ def place_problems(problems: list[Problem], text: str, where: str, markdown: boo
     for problem in problems:
         name = _field_of(problem, lines, body_line)
         message = f"{problem.message}; {problem.hint}" if problem.hint else problem.message
-        if name in fields or name == BODY:
+        if problem.is_warning:
+            verdict.warnings.setdefault(name if name in fields or name == BODY else "", []).append(message)
+        elif name in fields or name == BODY:
             verdict.fields.setdefault(name, []).append(message)
         else:
             verdict.general.append(str(problem))
@@ -91,13 +96,13 @@ def check_candidate(site: Path, config: SiteConfig, slug: str, rel: str, text: s
     markdown = rel.endswith(".md")
     problems: list[Problem] = []
     try:
-        parse_kelurahan(candidate, config)
+        problems = [p for p in parse_kelurahan(candidate, config).warnings if p.path == where]
     except ContentError as error:
         problems = [p for p in error.problems if p.path == where]
-    if markdown and not problems:
+    if markdown and not errors_in(problems):
         front = split_front_matter(text, where)
         try:
             Renderer(site, config).markdown_html(front.body, where, front.body_line)
         except ContentError as error:
-            problems = list(error.problems)
+            problems += error.problems
     return place_problems(problems, text, where, markdown, fields)

@@ -52,7 +52,7 @@ class FormPage:
     verdict: Verdict = field(default_factory=Verdict)
     conflict: list[tuple[str, str, str]] | None = None
     body_preview: Markup | None = None
-    notice: str = ""
+    submitted: bool = True
 
 
 def _fields(request: Request, section: str) -> tuple[FormField, ...]:
@@ -109,8 +109,14 @@ async def edit(request: Request) -> Response:
         return not_found(request)
     if request.method == "POST":
         return await _submit(request, item, section, is_new=False)
-    values, body = current_form(current.decode("utf-8", "replace"), item.rel.endswith(".md"), _fields(request, section))
-    return _page(request, item, section, FormPage(values, body, version_of(current)), is_new=False)
+    text = current.decode("utf-8", "replace")
+    fields = _fields(request, section)
+    values, body = current_form(text, item.rel.endswith(".md"), fields)
+    context = studio(request)
+    verdict = await run_in_threadpool(check_candidate, context.site, context.config, item.slug, item.rel, text,
+                                      [f.name for f in fields])
+    return _page(request, item, section, FormPage(values, body, version_of(current), verdict, submitted=False),
+                 is_new=False)
 
 
 async def create(request: Request) -> Response:
