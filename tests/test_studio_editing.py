@@ -269,3 +269,48 @@ def test_a_warning_does_not_stop_a_save_and_is_shown_next_to_its_field(studio: S
     page = editor.client.get(response.headers["location"]).text
     assert "peringatan: tanggal: tanggal berita belum tiba (tertulis &#39;2999-08-17&#39;" in page
     assert text_of(page, "f-tanggal-peringatan").startswith("peringatan: tanggal: tanggal berita belum tiba")
+
+
+def test_a_wisata_and_a_berita_with_photos_are_added_and_built(studio: StudioProcess, tmp_path: Path) -> None:
+    editor = Editor(studio).login("editor-mawar")
+    photo = ("kamera.jpg", jpeg_bytes(), "image/jpeg")
+    wisata = editor.save("/k/mawar/wisata/baru", {"nama": "Kampung Lampion", "lokasi": "-7.5650, 110.7880",
+                                                 "jam_buka": "17.00\u201322.00", "isi": "Lampion warna-warni.\n"},
+                         files={"foto_kamera": photo})
+    assert wisata.status_code == 303
+    berita = editor.save("/k/mawar/berita/baru", {"judul": "Lomba Lampion", "tanggal": "2024-09-20",
+                                                 "isi": "Pemenang **lomba** diumumkan.\n"},
+                         files={"foto_galeri": photo})
+    assert berita.status_code == 303
+    preview = editor.client.get("/pratinjau/mawar/berita/lomba-lampion/")
+    assert preview.status_code == 200 and "Lomba Lampion" in preview.text
+    assert "<strong>lomba</strong>" in preview.text
+    output = tmp_path / "out"
+    build(studio.site, output)
+    for page in ("mawar/wisata/kampung-lampion/index.html", "mawar/berita/lomba-lampion/index.html"):
+        parsed = parse_html(output / page)
+        photos = [e.attrs["src"] for e in parsed.elements if e.tag == "img" and "foto" in e.attrs.get("class", "")]
+        assert photos and all("media/" in src for src in photos), page
+
+
+def test_markdown_preview_shows_the_text_as_the_site_will_without_saving(studio: StudioProcess) -> None:
+    editor = Editor(studio).login("editor-mawar")
+    before = (studio.site / WARUNG).read_bytes()
+    form = editor.form("/k/mawar/umkm/warung-bu-sri").values
+    form.update({"isi": "Buka **pagi**.\n\n<script>alert(1)</script>\n", "aksi": "pratinjau-isi"})
+    response = editor.post("/k/mawar/umkm/warung-bu-sri", form, token=form.pop("csrf"),
+                           files={"foto_galeri": ("", b"", "application/octet-stream")})
+    assert response.status_code == 200
+    shown = response.text[response.text.index('id="pratinjau-isi"'):]
+    assert "<strong>pagi</strong>" in shown and "<script>alert" not in response.text
+    assert (studio.site / WARUNG).read_bytes() == before
+
+
+def jpeg_bytes() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (30, 20), (200, 100, 50)).save(out, "JPEG")
+    return out.getvalue()

@@ -127,6 +127,7 @@ class SecurityHeaders:
                 extra = [(b"content-security-policy", self.csp.encode()), (b"x-frame-options", b"DENY"),
                          (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
                          (b"cross-origin-opener-policy", b"same-origin"),
+                         (b"cross-origin-resource-policy", b"same-origin"),
                          (b"permissions-policy", b"geolocation=(self), camera=(self), microphone=()")]
                 if b"cache-control" not in present:
                     extra.append((b"cache-control", b"no-store"))
