@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
+import zipfile
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -17,7 +18,9 @@ MAX_SIDE = 2400
 MAX_PIXELS = 50_000_000
 _FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}
 # Markers of another kind of file hidden in an image (HTML, scripts, archives): such a polyglot is refused.
-_FOREIGN = re.compile(rb"<\s*(?:script|html|svg|iframe|body|!doctype|\?php)|PK\x03\x04|%PDF-", re.IGNORECASE)
+# (Short binary signatures such as a ZIP's local header would turn up by chance in big photos; a ZIP is
+# recognized by its end record instead.)
+_FOREIGN = re.compile(rb"<\s*(?:script|html|svg|iframe|body|!doctype|\?php)|%PDF-", re.IGNORECASE)
 
 
 _TOO_MANY_PIXELS = "ukuran gambar terlalu besar (lebih dari 50 juta piksel); kirim foto biasa dari kamera ponsel"
@@ -31,7 +34,7 @@ def _decode(data: bytes) -> Image.Image:
     if len(data) > MAX_UPLOAD:
         megabytes = len(data) // (1024 * 1024)
         raise PhotoError(f"foto terlalu besar ({megabytes} MB, batas {MAX_UPLOAD // (1024 * 1024)} MB)")
-    if _FOREIGN.search(data):
+    if _FOREIGN.search(data) or zipfile.is_zipfile(io.BytesIO(data)):
         raise PhotoError("berkas ini bukan foto biasa (berisi kode atau berkas lain); ambil ulang fotonya")
     try:
         with warnings.catch_warnings():

@@ -23,6 +23,7 @@ from ..files import (
     NotAllowed,
     bin_items,
     content_file,
+    kelurahan_root,
     media_file,
     move_to_bin,
     new_name,
@@ -250,7 +251,11 @@ async def bin_view(request: Request) -> Response:
     """GET: the kelurahan's bin. POST: restore one file."""
     slug = request.path_params["slug"]
     context = studio(request)
-    if not may_edit(actor(request), slug):
+    try:
+        root = kelurahan_root(context.site, slug)
+    except NotAllowed:
+        return refuse(request)
+    if not may_edit(actor(request), slug_of_path(context.site, root)):
         return refuse(request)
     if request.method == "POST":
         key = str((await request.form()).get("berkas", ""))
