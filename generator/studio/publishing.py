@@ -1,8 +1,9 @@
 """What changed since the last publish, and the publish action.
 
-The changes come from the audit log (entries after the newest ``terbit`` entry). Publishing runs
-``kelurahan publish`` as a separate process when this version has that command (issue #10 adds
-it); the studio keeps no copy of its logic.
+The changes come from the audit log (entries after the newest ``terbit`` entry). Publishing is
+what Diskominfo does at the command line: ``kelurahan build`` (a kelurahan with errors keeps its
+last good output), then ``kelurahan publish``, each in its own process; the studio keeps no copy
+of their logic. Without a ``publish`` command (older versions) the action says so.
 """
 
 from __future__ import annotations
@@ -45,10 +46,18 @@ def publish_available() -> bool:
 
 
 def run_publish_command(site: Path) -> PublishResult:
-    """Adapter: run ``kelurahan --site SITE publish`` in its own process and report how it ended."""
+    """Adapter: ``kelurahan build`` then ``kelurahan publish``, each in its own process; how it ended.
+
+    The build's exit status does not stop the publish: a kelurahan with errors keeps its last good
+    output and the others go out, as when Diskominfo runs the two commands by hand."""
     if not publish_available():
         return PublishResult(False, "perintah 'kelurahan publish' belum tersedia di versi ini; "
                                     "terbitkan dari komputer Diskominfo")
-    command = [sys.executable, "-c", "from generator.cli import main; main()", "--site", str(site), "publish"]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
-    return PublishResult(done.returncode == 0, (done.stdout + done.stderr).strip())
+    output = []
+    for step in ("build", "publish"):
+        command = [sys.executable, "-c", "from generator.cli import main; main()", "--site", str(site), step]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
+        output.append(f"$ kelurahan {step}\n{(done.stdout + done.stderr).strip()}")
+        if step == "publish" and done.returncode != 0:
+            return PublishResult(False, "\n".join(output))
+    return PublishResult(True, "\n".join(output))
