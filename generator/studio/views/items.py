@@ -182,7 +182,7 @@ def _with_body_preview(request: Request, item: ContentFile, page: FormPage) -> F
     try:
         page.body_preview = Renderer(context.site, context.config).markdown_html(page.body, item.where, 1)
     except ContentError as error:
-        page.verdict.fields[BODY] = [str(p) for p in error.problems]
+        page.verdict.fields[BODY] = [f"{p.message}; {p.hint}" if p.hint else p.message for p in error.problems]
     return page
 
 
