@@ -232,7 +232,8 @@ def test_admin_sees_changes_since_the_last_publish_and_manages_accounts(studio: 
     admin = Editor(studio).login("diskominfo")
     page = admin.client.get("/admin").text
     changes = text_of(page, "terbit", "aria-labelledby")
-    assert "mawar : 1 perubahan" in changes and "editor-mawar" in changes
+    assert "mawar : 1 perubahan lewat studio (belum pernah diterbitkan dari studio)" in changes
+    assert "editor-mawar" in changes
     assert "kelurahan/mawar/umkm/warung-bu-sri.md" in changes
     created = admin.post("/admin/akun", {"nama": "editor-kenanga", "kelurahan": "kenanga"}, token=admin.csrf("/admin"))
     assert created.status_code == 200

@@ -1,6 +1,8 @@
 """What changed since the last publish, and the publish action.
 
-The changes come from the audit log (entries after the newest ``terbit`` entry). Publishing is
+The changes come from two places: the audit log (studio saves after the newest ``terbit``
+entry: who, what, when) and a fingerprint of every kelurahan folder taken at each publish, which
+also catches files changed outside the studio (a text editor, git). Publishing is
 what Diskominfo does at the command line: ``kelurahan build`` (a kelurahan with errors keeps its
 last good output), then ``kelurahan publish``, each in its own process; the studio keeps no copy
 of their logic. Without a ``publish`` command (older versions) the action says so.
@@ -14,6 +16,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..buildstate import fingerprint
+from ..content import list_kelurahan, read_sources
 from .store import AuditEntry, Store
 
 PUBLISH_EVENT = "terbit"
@@ -36,6 +40,33 @@ def changes_since_publish(store: Store) -> dict[str, list[AuditEntry]]:
         if entry.aksi in _CHANGES and entry.kelurahan:
             changes[entry.kelurahan].append(entry)
     return dict(sorted(changes.items()))
+
+
+@dataclass(frozen=True)
+class KelurahanChanges:
+    """What changed in one kelurahan since the last publish."""
+
+    slug: str
+    entries: tuple[AuditEntry, ...]  # studio changes, newest first
+    files_changed: bool  # its files differ from what was published (also by hand)
+    never_published: bool
+
+
+def fingerprints(site: Path) -> dict[str, str]:
+    """The fingerprint of every kelurahan folder as it is now."""
+    return {slug: fingerprint(read_sources(site, slug)) for slug in list_kelurahan(site)}
+
+
+def pending_changes(site: Path, store: Store) -> list[KelurahanChanges]:
+    """Every kelurahan with something not yet published, by slug."""
+    logged = changes_since_publish(store)
+    published = store.published_fingerprints()
+    result = []
+    for slug, now in fingerprints(site).items():
+        differs = published.get(slug) != now
+        if differs or slug in logged:
+            result.append(KelurahanChanges(slug, tuple(logged.get(slug, ())), differs, slug not in published))
+    return result
 
 
 def publish_available() -> bool:

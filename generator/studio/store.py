@@ -40,6 +40,7 @@ create table if not exists sesi (
   dibuat real not null, terakhir real not null);
 create table if not exists gagal (kunci text not null, waktu real not null);
 create index if not exists gagal_kunci on gagal(kunci, waktu);
+create table if not exists terbit (kelurahan text primary key, sidik text not null);
 create table if not exists jejak (
   id integer primary key, waktu text not null, nama text not null, alamat text not null,
   aksi text not null, kelurahan text not null, berkas text not null, rincian text not null);
@@ -216,6 +217,17 @@ class Store:
         with self._db() as db:
             rows = db.execute("select * from jejak where id > ? order by id desc limit ?", (since_id, limit)).fetchall()
         return [AuditEntry(*row) for row in rows]
+
+    def published_fingerprints(self) -> dict[str, str]:
+        """Per kelurahan, the fingerprint of its files when the studio last published."""
+        with self._db() as db:
+            return dict(db.execute("select kelurahan, sidik from terbit").fetchall())
+
+    def record_publish(self, fingerprints: dict[str, str]) -> None:
+        """Remember what was published (replaces the previous record)."""
+        with self._db() as db:
+            db.execute("delete from terbit")
+            db.executemany("insert into terbit values (?, ?)", sorted(fingerprints.items()))
 
     def last_event(self, aksi: str) -> int:
         """The id of the newest audit entry of a kind (0 when none)."""

@@ -10,14 +10,14 @@ from starlette.responses import Response
 
 from ...content import list_kelurahan
 from ..permissions import may_administer
-from ..publishing import PUBLISH_EVENT, changes_since_publish, publish_available, run_publish_command
+from ..publishing import PUBLISH_EVENT, fingerprints, pending_changes, publish_available, run_publish_command
 from ..store import AccountError, generate_password
 from .common import actor, address, redirect, refuse, render, studio
 
 
 def _page(request: Request, status: int = 200, **extra: object) -> Response:
     context = studio(request)
-    context_vars = {"akun": context.store.accounts(), "perubahan": changes_since_publish(context.store),
+    context_vars = {"akun": context.store.accounts(), "perubahan": pending_changes(context.site, context.store),
                     "jejak": context.store.audit(limit=50), "kelurahan": list_kelurahan(context.site),
                     "bisa_terbit": publish_available(), "pesan": "", "galat": "", "sandi_baru": "",
                     "hasil_terbit": ""}
@@ -98,8 +98,10 @@ async def publish(request: Request) -> Response:
     if not may_administer(who) or who is None:
         return refuse(request)
     context = studio(request)
+    published = await run_in_threadpool(fingerprints, context.site)
     result = await run_in_threadpool(run_publish_command, context.site)
     if result.ok:
+        context.store.record_publish(published)
         context.store.log(who.nama, address(request), PUBLISH_EVENT, rincian=secrets.token_hex(4))
         return _page(request, pesan="Situs diterbitkan.", hasil_terbit=result.output)
     return _page(request, 500, galat="Penerbitan gagal; perubahan belum terbit.", hasil_terbit=result.output)
