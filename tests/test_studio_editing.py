@@ -216,6 +216,8 @@ def read_bin_key(page: str) -> str:
 def test_kelurahan_page_lists_items_with_what_is_missing_or_still_an_example(studio: StudioProcess) -> None:
     (studio.site / "kelurahan/mawar/ikon/tari-gambyong.md").write_text(
         "---\nnama: Tari Gambyong Mawar\ncontoh: true\n---\nTradisi.\n")
+    (studio.site / "kelurahan/mawar/umkm/rusak.md").write_text(
+        "---\nnama: Warung Rusak\nlokasi: \"-7.5700, 110.7950\"\nkontak:\n  whatsapp: abc\n---\nIsi.\n")
     editor = Editor(studio).login("editor-mawar")
     page = editor.client.get("/k/mawar").text
     ikon = text_of(page, "b-ikon", "aria-labelledby")
@@ -223,6 +225,7 @@ def test_kelurahan_page_lists_items_with_what_is_missing_or_still_an_example(stu
     assert "belum diisi: Ringkasan singkat, Foto, Kategori" in ikon
     umkm = text_of(page, "b-umkm", "aria-labelledby")
     assert "Warung Bu Sri" in umkm and "masih contoh" not in umkm
+    assert "baris 5: whatsapp: nomor telepon tidak valid (tertulis 'abc')" in umkm.split("Warung Bu Sri")[0]
 
 
 def test_admin_sees_changes_since_the_last_publish_and_manages_accounts(studio: StudioProcess) -> None:

@@ -45,7 +45,8 @@ def _missing(data: Mapping, fields: tuple[FormField, ...]) -> tuple[str, ...]:
 
 def _summary(name: str, text: str | None, fields: tuple[FormField, ...], title_key: str, where: str,
              problems: list[Problem]) -> ItemSummary:
-    mine = tuple(str(p).removeprefix(where + ":") for p in problems if p.path == where)
+    mine = tuple(f"baris {text}" for p in problems if p.path == where
+                 for text in [str(p).removeprefix(f"{where}:")])
     try:
         raw = text or ""
         data = load_mapping(raw, where) if where.endswith(".yaml") else split_front_matter(raw, where).data
