@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .store import Store
+from .store import SESSION_MAX, Store
 
 SESSION_COOKIE = "sesi"
 CSRF_COOKIE = "csrf"
@@ -181,7 +181,8 @@ class Csrf:
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and fresh:
-                message["headers"] = [*message.get("headers", []), cookie_header(CSRF_COOKIE, token, secure)]
+                message["headers"] = [*message.get("headers", []),
+                                      cookie_header(CSRF_COOKIE, token, secure, SESSION_MAX)]
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
