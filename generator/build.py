@@ -12,6 +12,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import time
@@ -32,7 +33,7 @@ from .buildstate import (
     starting_state,
 )
 from .config import SiteConfig, load_config
-from .content import Sources, list_kelurahan, parse_kelurahan, read_sources
+from .content import PROFILE_FILE, Sources, list_kelurahan, parse_kelurahan, read_sources
 from .errors import ContentError, Problem
 from .maps import CITY_DATA_FILE, MAP_KINDS, MapKind, city_data_script, features_json, map_script
 from .media import MediaError, strip_metadata
@@ -46,7 +47,9 @@ from .output import (
     write_if_changed,
     write_kelurahan,
 )
+from .models import Kelurahan
 from .render import Page, Renderer, city_points, summarize
+from .wilayah.kode import Tercatat, check_codes
 
 Progress = Callable[[str, bool], None]
 
@@ -166,7 +169,7 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
     except OSError as error:
         shutil.rmtree(work.output / STAGING_DIR / "baru" / slug, ignore_errors=True)
         return KelurahanResult(slug, (_write_problem(work.output / slug, error),))
-    state = KelurahanState(summarize(kel), features_json(city_points(kel)), finger, encode_pages(keys.values()))
+    state = KelurahanState(summarize(kel), features_json(city_points(kel, work.config.istilah)), finger, encode_pages(keys.values()))
     return KelurahanResult(slug, (), state, rendered, written)
 
 
@@ -354,13 +357,15 @@ def _up_to_date(site: Path, output: Path, previous: KelurahanState | None, slug:
 
 
 def check(site: Path, slugs: tuple[str, ...] = ()) -> dict[str, tuple[Problem, ...]]:
-    """Validate content (including Markdown conversion) without writing anything."""
+    """Validate content (including Markdown conversion and codes against the national list) without writing."""
     config = load_config(site)
     renderer = Renderer(site, config)
     failed: dict[str, tuple[Problem, ...]] = {}
+    coded: list[Tercatat] = []
     for slug in slugs or tuple(list_kelurahan(site)):
+        sources = read_sources(site, slug)
         try:
-            kel = parse_kelurahan(read_sources(site, slug), config)
+            kel = parse_kelurahan(sources, config)
         except ContentError as error:
             failed[slug] = error.problems
             continue
@@ -368,7 +373,20 @@ def check(site: Path, slugs: tuple[str, ...] = ()) -> dict[str, tuple[Problem, .
         texts += [(entry.body, entry.source, entry.body_line) for entry in kel.entries]
         if problems := tuple(p for text in texts for p in _markdown_problems(renderer, *text)):
             failed[slug] = problems
+        if kel.profil.kode_wilayah:
+            coded.append(_recorded(sources, kel))
+    for slug, found in check_codes(config, coded).items():
+        failed[slug] = tuple(sorted((*failed.get(slug, ()), *found)))
     return failed
+
+
+def _recorded(sources: Sources, kel: Kelurahan) -> Tercatat:
+    """Where a profile writes its ``kode_wilayah`` (the line, for the message)."""
+    text = sources.files[PROFILE_FILE].decode("utf-8", "replace")
+    match = re.search(r"^kode_wilayah\s*:", text, re.MULTILINE)
+    line = text.count("\n", 0, match.start()) + 1 if match else 1
+    return Tercatat(kel.slug, sources.where(PROFILE_FILE), line, kel.profil.nama, kel.profil.kecamatan,
+                    kel.profil.kode_wilayah or "")
 
 
 def _markdown_problems(renderer: Renderer, text: str, source: str, line: int) -> tuple[Problem, ...]:

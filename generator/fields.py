@@ -107,7 +107,7 @@ def email(value: Any) -> str:
     raw = text(value)
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", raw):
         raise FieldError(f"alamat email tidak valid (tertulis '{raw}')",
-                         "contoh: kelurahan.contoh@surakarta.go.id")
+                         "contoh: kantor.kelurahan@contoh.go.id")
     return raw
 
 
@@ -136,7 +136,8 @@ def slug_list(choices: Sequence[str]) -> Reader:
 
 _SYNONYMS = {"nama": "judul", "judul": "nama", "title": "judul", "name": "nama", "date": "tanggal",
              "location": "lokasi", "koordinat": "lokasi", "alamat_web": "situs", "website": "situs",
-             "wa": "whatsapp", "hp": "telepon", "telp": "telepon", "foto_utama": "foto", "gambar": "foto"}
+             "wa": "whatsapp", "hp": "telepon", "telp": "telepon", "foto_utama": "foto", "gambar": "foto",
+             "kepala_desa": "lurah", "kades": "lurah", "kepala": "lurah"}
 
 
 def _suggest(word: str, choices: Sequence[str]) -> str:
