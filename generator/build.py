@@ -37,6 +37,7 @@ from .content import PROFILE_FILE, Sources, list_kelurahan, parse_kelurahan, rea
 from .errors import ContentError, Problem
 from .maps import CITY_DATA_FILE, MAP_KINDS, MapKind, city_data_script, features_json, map_script
 from .media import MediaError, strip_metadata
+from .models import Kelurahan
 from .output import (
     DIR_MODE,
     STAGING_DIR,
@@ -47,7 +48,6 @@ from .output import (
     write_if_changed,
     write_kelurahan,
 )
-from .models import Kelurahan
 from .render import Page, Renderer, city_points, summarize
 from .wilayah.kode import Tercatat, check_codes
 
@@ -169,7 +169,8 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
     except OSError as error:
         shutil.rmtree(work.output / STAGING_DIR / "baru" / slug, ignore_errors=True)
         return KelurahanResult(slug, (_write_problem(work.output / slug, error),))
-    state = KelurahanState(summarize(kel), features_json(city_points(kel, work.config.istilah)), finger, encode_pages(keys.values()))
+    points = features_json(city_points(kel, work.config.istilah))
+    state = KelurahanState(summarize(kel), points, finger, encode_pages(keys.values()))
     return KelurahanResult(slug, (), state, rendered, written)
 
 
@@ -357,7 +358,7 @@ def _up_to_date(site: Path, output: Path, previous: KelurahanState | None, slug:
 
 
 def check(site: Path, slugs: tuple[str, ...] = ()) -> dict[str, tuple[Problem, ...]]:
-    """Validate content (including Markdown conversion and codes against the national list) without writing."""
+    """Validate content (Markdown conversion, codes against the national list too) without writing."""
     config = load_config(site)
     renderer = Renderer(site, config)
     failed: dict[str, tuple[Problem, ...]] = {}

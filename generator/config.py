@@ -11,7 +11,7 @@ from . import fields as f
 from .errors import ContentError, FieldError, Problem
 from .models import Bounds, Kecamatan, Location
 from .sections import SECTION_NAMES
-from .wilayah.istilah import DAERAH_CHOICES, KECAMATAN_CHOICES, SATUAN_CHOICES, Pilihan, untuk_kota
+from .wilayah.istilah import BAWAAN, DAERAH_CHOICES, KECAMATAN_CHOICES, SATUAN_CHOICES, Pilihan, untuk_kota
 from .yamlio import Mapping, load_mapping
 
 CONFIG_FILE = "config.yaml"
@@ -35,7 +35,7 @@ class SiteConfig:
     berita_terbaru: int
     bagian: tuple[str, ...]
     kode_wilayah: str | None = None
-    istilah: Pilihan = Pilihan()
+    istilah: Pilihan = BAWAAN
     batas_kelurahan: str | None = None
 
     def kecamatan_by_slug(self, slug: str) -> Kecamatan:

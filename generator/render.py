@@ -26,7 +26,7 @@ from .maps import CITY_MAP, PAGE_MAP, MapPoint, page_data
 from .markdown import ForeignImage, TooDeep, to_html
 from .models import Entry, Kelurahan
 from .sections import SECTIONS, Section, section_by_name
-from .wilayah.istilah import DESA, Istilah, Pilihan, untuk_kota, untuk_satuan
+from .wilayah.istilah import BAWAAN, DESA, Istilah, Pilihan, untuk_kota, untuk_satuan
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_PREFIX = "bawaan"
@@ -119,7 +119,7 @@ def entry_point(entry: Entry, kel: Kelurahan) -> MapPoint | None:
                     url=f"{kel.slug}/{entry.url}", kategori=entry.kategori or "")
 
 
-def office_point(kel: Kelurahan, pilihan: Pilihan = Pilihan()) -> MapPoint:
+def office_point(kel: Kelurahan, pilihan: Pilihan = BAWAAN) -> MapPoint:
     """The kelurahan (or desa) office as a map point."""
     istilah = untuk_satuan(pilihan, kel.profil.kode_wilayah)
     return MapPoint(nama=f"{istilah.kantor} {kel.profil.nama}", jenis="kantor",
@@ -130,14 +130,14 @@ def _satuan_label(istilah: Istilah) -> str:
     return istilah.jenis if istilah.jenis == DESA else ""
 
 
-def kelurahan_points(kel: Kelurahan, pilihan: Pilihan = Pilihan()) -> list[MapPoint]:
+def kelurahan_points(kel: Kelurahan, pilihan: Pilihan = BAWAAN) -> list[MapPoint]:
     """The office and every located entry of a kelurahan."""
     points = [office_point(kel, pilihan)]
     points.extend(p for e in kel.points if (p := entry_point(e, kel)) is not None)
     return points
 
 
-def city_points(kel: Kelurahan, pilihan: Pilihan = Pilihan()) -> list[MapPoint]:
+def city_points(kel: Kelurahan, pilihan: Pilihan = BAWAAN) -> list[MapPoint]:
     """The points of a kelurahan on the city map: its own points, labelled with its name."""
     satuan = _satuan_label(untuk_satuan(pilihan, kel.profil.kode_wilayah))
     return [replace(p, kelurahan=kel.profil.nama, satuan=satuan) for p in kelurahan_points(kel, pilihan)]
@@ -205,7 +205,8 @@ class Renderer:
 
     def _base(self, kel: Kelurahan, visible: list[Section], root: str) -> dict[str, Any]:
         return {"kel": kel, "profil": kel.profil, "bagian": visible, "akar": root,
-                "kel_akar": root + kel.slug + "/", "istilah": untuk_satuan(self.config.istilah, kel.profil.kode_wilayah)}
+                "kel_akar": root + kel.slug + "/",
+                "istilah": untuk_satuan(self.config.istilah, kel.profil.kode_wilayah)}
 
     def _home(self, kel: Kelurahan, visible: list[Section]) -> bytes:
         context = self._base(kel, visible, "../")
@@ -236,8 +237,8 @@ class Renderer:
         groups = [(k, [s for s in summaries if s.kecamatan == k.slug]) for k in self.config.kecamatan]
         total = sum(s.jumlah_titik for s in summaries)
         istilah = untuk_kota(self.config.istilah, [s.kode_wilayah for s in summaries])
-        return self.html("portal.html", akar="", kelompok=groups, jumlah_kelurahan=len(summaries), istilah=istilah,
-                         jumlah_teks=istilah.hitung(s.kode_wilayah for s in summaries),
+        return self.html("portal.html", akar="", kelompok=groups, jumlah_kelurahan=len(summaries),
+                         istilah=istilah, jumlah_teks=istilah.hitung(s.kode_wilayah for s in summaries),
                          jumlah_titik=total, peta=CITY_MAP,
                          peta_jenis=["kantor", "wisata", "umkm", "ikon"])
 

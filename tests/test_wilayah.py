@@ -67,8 +67,9 @@ def boundary_file(path: Path, prefix: str) -> Path:
                          "geometry": {"type": "Polygon", "coordinates": [ring]}})
     sumber = {"repo": "https://example.org/batas-uji", "lisensi": "MIT", "copyright": "Copyright (c) 2024 Uji Batas",
               "lisensi_teks": "MIT License\n\nCopyright (c) 2024 Uji Batas\n\n" + LICENCE_LINE + " ..."}
-    path.write_text(json.dumps({"type": "FeatureCollection", "sumber": sumber, "catatan": "Kotak uji, bukan batas asli.",
-                                "features": features}), encoding="utf-8")
+    collection = {"type": "FeatureCollection", "sumber": sumber, "catatan": "Kotak uji, bukan batas asli.",
+                  "features": features}
+    path.write_text(json.dumps(collection), encoding="utf-8")
     return path
 
 
@@ -285,7 +286,8 @@ def test_new_suggests_a_listed_name_and_writes_nothing(kediri: tuple[Path, Path,
     (("--wilayah", "Kota Kedri"), "maksud Anda 'Kota Kediri' (35.71)"),
     (("--wilayah", "Kediri"), "maksud Anda 'Kabupaten Kediri' (35.06) atau 'Kota Kediri' (35.71)?"),
     (("--wilayah", "Negeri Antah Berantah"), "tidak ada kota atau kabupaten bernama 'Negeri Antah Berantah'"),
-    (("--wilayah", "35.71", "--kecamatan", "mojorot"), "kecamatan 'mojorot' tidak ada di Kota Kediri; maksud Anda 'Mojoroto'?"),
+    (("--wilayah", "35.71", "--kecamatan", "mojorot"),
+     "kecamatan 'mojorot' tidak ada di Kota Kediri; maksud Anda 'Mojoroto'?"),
     (("--wilayah", "35.71", "--batas", "tidak-ada.geojson"), "tidak-ada.geojson: berkas tidak bisa dibaca"),
 ])
 def test_init_refusals_exit_2_and_write_nothing(tmp_path: Path, args: tuple[str, ...], message: str) -> None:

@@ -82,7 +82,7 @@ def read_batas(path: Path, unit_codes: set[str], kota: str) -> Batas:
         raise InitRefused("--batas", f"{path}: tidak ada fitur dengan kode {kota}",
                           "properties.kode setiap fitur harus kode_wilayah desa/kelurahannya; periksa berkasnya")
     source = collection.get("sumber") if isinstance(collection.get("sumber"), dict) else {}
-    catatan = collection.get("catatan") if isinstance(collection.get("catatan"), str) else ""
+    catatan = str(collection.get("catatan") or "")
     if not source:
         notice = _boundary_notice({}, f"Berkas batas tidak menyebut sumbernya ({path.name}); lengkapi sumber "
                                       "dan lisensinya di sini sebelum diterbitkan.")

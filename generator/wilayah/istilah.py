@@ -34,6 +34,9 @@ class Pilihan:
     kecamatan: str | None = None
 
 
+BAWAAN = Pilihan()  # no code, no override (frozen: safe to share)
+
+
 @dataclass(frozen=True)
 class Istilah:
     """The words of one page: its own kind of site, and the city's."""

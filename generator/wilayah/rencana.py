@@ -163,7 +163,7 @@ def config_yaml(kota: Wilayah, kecamatan: Sequence[Kecamatan], jumlah: str, jama
 # Kunci yang tidak dikenal dilaporkan sebagai kesalahan.
 nama: {_quote(kota.nama)}
 judul: {_quote("Portal " + _title(jamak) + " " + kota.nama)}
-deskripsi: {_quote(f"Profil, layanan, wisata, UMKM dan berita dari {jumlah} di {kota.nama}, lengkap dengan peta lokasi.")}
+deskripsi: {_quote(f"Profil, layanan, wisata, UMKM dan berita dari {jumlah} di {kota.nama}, dengan peta lokasi.")}
 # Kode Kemendagri {kota.nama}: 'kelurahan check' mencocokkan setiap kode_wilayah dengan daftar wilayah.
 kode_wilayah: {_quote(kota.kode)}
 # Alamat tempat situs diterbitkan, misalnya https://desa.contoh.go.id/ (dipakai untuk tautan kanonik).
