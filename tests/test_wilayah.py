@@ -435,3 +435,29 @@ def test_no_region_specific_words_in_the_generator() -> None:
                  *(REPO / "generator" / "assets").glob("*.js")]:
         text = path.read_text(encoding="utf-8")
         assert not re.search(r"(?i)surakarta|\bsolo\b|0271", text), path
+
+
+def test_every_kota_and_kabupaten_gets_a_valid_config_and_unique_slugs() -> None:
+    """All 514: the planned config.yaml passes validation, slugs are valid and unique, every office
+    point lies inside the map bounds (the full init of each is what the tests above do for four)."""
+    from generator.config import parse_config
+    from generator.content import RESERVED_SLUGS, SLUG_PATTERN
+    from generator.wilayah.daftar import read_rows
+    from generator.wilayah.rencana import plan
+
+    with gzip.open(DATA, "rt", encoding="utf-8", newline="") as handle:
+        cities = [r["kode"] for r in csv.DictReader(handle, delimiter="\t") if r["tingkat"] == "kabkota"]
+    assert len(cities) == 514
+    rows = read_rows(cities)
+    by_city: dict[str, list] = {}
+    for row in rows:
+        by_city.setdefault(row.kode[:5], []).append(row)
+    for kode in cities:
+        rencana = plan(by_city[kode][0], by_city[kode])
+        config = parse_config(rencana.files["config.yaml"])
+        slugs = [s.slug for s in rencana.satuan]
+        assert len(set(slugs)) == len(slugs) == len([r for r in by_city[kode] if r.tingkat in ("desa", "kelurahan")])
+        assert all(SLUG_PATTERN.fullmatch(s) and s not in RESERVED_SLUGS for s in slugs), kode
+        for text in (t for rel, t in rencana.files.items() if rel.endswith("profil.yaml")):
+            point = re.search(r"^lokasi: \{lat: (\S+), lon: (\S+)\}$", text, re.MULTILINE)
+            assert point and config.batas.contains(float(point[1]), float(point[2])), (kode, text[:200])
