@@ -77,12 +77,13 @@ def measure(code: str, opts: argparse.Namespace, runner: run.Runner) -> dict[str
     pages = run.count_html(output)
     run.remove(output)
     result: dict[str, Any] = {"code": code, "desa/kelurahan": sites, "HTML pages": pages}
-    result["init s"] = statistics.median(r.seconds for r in inits)
-    result["check s"] = statistics.median(r.seconds for r in checks)
-    result["cold build s"] = statistics.median(r.seconds for r in cold)
+    for label, runs in (("init", inits), ("check", checks), ("cold build", cold), ("no-change build", nochange)):
+        result[f"{label} s"] = statistics.median(r.seconds for r in runs)
+        ours = statistics.median(r.extra["cpu_s"] for r in runs)
+        others = statistics.median(r.extra["foreign_cpu_s"] for r in runs)
+        result[f"{label} CPU s (ours / others')"] = f"{ours:.2f} / {others:.2f}"
     for key in MEMORY:
         result[f"cold {key}"] = statistics.median(r.extra[key] for r in cold)
-    result["no-change build s"] = statistics.median(r.seconds for r in nochange)
     result["runs (cold / others)"] = f"{len(cold)} / {len(nochange)}"
     return result
 
