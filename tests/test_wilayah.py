@@ -15,7 +15,10 @@ import subprocess
 import sys
 import zipfile
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -461,3 +464,36 @@ def test_every_kota_and_kabupaten_gets_a_valid_config_and_unique_slugs() -> None
         for text in (t for rel, t in rencana.files.items() if rel.endswith("profil.yaml")):
             point = re.search(r"^lokasi: \{lat: (\S+), lon: (\S+)\}$", text, re.MULTILINE)
             assert point and config.batas.contains(float(point[1]), float(point[2])), (kode, text[:200])
+
+
+def test_desa_office_popup_in_a_real_browser(purworejo: tuple[Path, Path], browser: Any,
+                                             serve_dir: Callable[[Path], str]) -> None:
+    """The map of a desa names its office "Kantor desa" (peta.js reads the points' ``satuan``)."""
+    _site, output = purworejo
+    base = serve_dir(output)
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    foreign: list[str] = []
+    errors: list[str] = []
+
+    def route(request_route: Any) -> None:
+        if urlsplit(request_route.request.url).hostname == "127.0.0.1":
+            request_route.continue_()
+        else:  # map tiles and anything else: no network in tests
+            foreign.append(request_route.request.url)
+            request_route.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(base + "guyangan-loano/index.html", wait_until="load")
+        page.wait_for_selector(".folium-map[data-jumlah-titik]", timeout=8000)
+        page.locator(".folium-map path.penanda-kantor").first.dispatch_event("click")
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for(state="visible", timeout=5000)
+        assert popup.locator("a").inner_text() == "Kantor Desa Guyangan"
+        assert "Kantor desa" in popup.inner_text() and "Lokasi perkiraan" in popup.inner_text()
+    finally:
+        context.close()
+    assert not errors, errors
+    assert all(urlsplit(url).hostname and "tile" in url for url in foreign), foreign
