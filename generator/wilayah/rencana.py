@@ -46,7 +46,7 @@ class Rencana:
     files: dict[str, str]
 
     def jumlah(self) -> str:
-        """'46 kelurahan' or '444 desa dan 25 kelurahan'."""
+        """'46 kelurahan' or '469 desa dan 25 kelurahan'."""
         kinds = Counter(s.wilayah.tingkat for s in self.satuan)
         return " dan ".join(f"{kinds[k]} {k}" for k in (DESA, KELURAHAN) if kinds[k])
 
