@@ -497,3 +497,14 @@ def test_desa_office_popup_in_a_real_browser(purworejo: tuple[Path, Path], brows
         context.close()
     assert not errors, errors
     assert all(urlsplit(url).hostname and "tile" in url for url in foreign), foreign
+
+
+@pytest.mark.parametrize(("query", "nama"), [
+    ("Kab. Kepulauan Seribu", "Kabupaten Administrasi Kepulauan Seribu"),
+    ("Jakarta Pusat", "Kota Administrasi Jakarta Pusat"),
+    ("KAB PURWOREJO", "Kabupaten Purworejo"),
+])
+def test_init_finds_names_written_the_usual_ways(tmp_path: Path, query: str, nama: str) -> None:
+    result = init(tmp_path / "situs", "--wilayah", query, "--kecamatan", "01")
+    assert_exit(result, 0)
+    assert yaml.safe_load((tmp_path / "situs" / "config.yaml").read_text(encoding="utf-8"))["nama"] == nama

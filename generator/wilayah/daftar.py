@@ -115,13 +115,13 @@ def name_key(name: str) -> str:
     return " ".join(words)
 
 
-def short_key(name: str) -> str:
-    """The name key without 'Kota'/'Kabupaten' in front."""
+def split_kind(name: str) -> tuple[str, str]:
+    """('kota' or 'kabupaten' or '', the name key without it): 'Kab. Adm. X' → ('kabupaten', 'x')."""
     key = name_key(name)
     for prefix in _PREFIXES:
         if key.startswith(prefix):
-            return key[len(prefix):]
-    return key
+            return prefix.split()[0], key[len(prefix):]
+    return "", key
 
 
 def find_kabkota(query: str) -> Wilayah:
@@ -155,15 +155,16 @@ def _by_code(code: str) -> Wilayah:
 def _by_name(query: str) -> Wilayah:
     cities = read_level("kabkota")
     key = name_key(query)
+    kind, short = split_kind(query)
     exact = [c for c in cities if name_key(c.nama) == key]
     if not exact:
-        exact = [c for c in cities if short_key(c.nama) == key]
+        exact = [c for c in cities if split_kind(c.nama)[1] == short and kind in ("", split_kind(c.nama)[0])]
     if len(exact) == 1:
         return exact[0]
     if exact:
         choices = " atau ".join(f"'{c.nama}' ({c.kode})" for c in exact)
         return _refuse(f"ada {len(exact)} wilayah bernama '{query.strip()}'", f"maksud Anda {choices}?")
-    by_key = {name_key(c.nama): c for c in cities} | {short_key(c.nama): c for c in cities}
+    by_key = {name_key(c.nama): c for c in cities} | {split_kind(c.nama)[1]: c for c in cities}
     close = difflib.get_close_matches(key, list(by_key), n=3, cutoff=0.75)
     found = list(dict.fromkeys(by_key[k] for k in close))
     if found:
