@@ -508,3 +508,19 @@ def test_init_finds_names_written_the_usual_ways(tmp_path: Path, query: str, nam
     result = init(tmp_path / "situs", "--wilayah", query, "--kecamatan", "01")
     assert_exit(result, 0)
     assert yaml.safe_load((tmp_path / "situs" / "config.yaml").read_text(encoding="utf-8"))["nama"] == nama
+
+
+def test_the_readme_commands_for_kediri(tmp_path: Path) -> None:
+    """`kelurahan init kediri --wilayah 35.71 && cd kediri && kelurahan build`, as a user types it."""
+    beside = Path(sys.executable).parent / "kelurahan"
+    exe = str(beside) if beside.exists() else shutil.which("kelurahan")
+    assert exe, "the kelurahan command must be installed"
+    made = subprocess.run([exe, "init", "kediri", "--wilayah", "35.71"], cwd=tmp_path, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    built = subprocess.run([exe, "build"], cwd=tmp_path / "kediri", capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    assert "Selesai: 47 situs" in built.stderr and "0 kelurahan gagal" in built.stderr
+    output = tmp_path / "kediri" / "output"
+    homes = sorted(p.parent.name for p in output.glob("*/index.html") if p.parent.name not in ("assets", "data"))
+    assert homes == sorted(profiles(tmp_path / "kediri"))
+    assert len(homes) == 46
