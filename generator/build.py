@@ -34,7 +34,7 @@ from .buildstate import (
 from .config import SiteConfig, load_config
 from .content import Sources, list_kelurahan, parse_kelurahan, read_sources
 from .errors import ContentError, Problem
-from .maps import CITY_DATA_FILE, MAP_KINDS, MapKind, city_data_script, features_json, map_script
+from .maps import CITY_DATA_FILE, MAP_KINDS, MapKind, boundary_features, city_data_script, features_json, map_script
 from .media import MediaError, strip_metadata
 from .output import (
     DIR_MODE,
@@ -248,7 +248,8 @@ def _shared_with_workers() -> Iterator[None]:
 # -- the whole site ----------------------------------------------------------------------
 
 
-def _portal_pages(glob: str, published: list[KelurahanState], render_portal: Callable[[], bytes]) -> list[Page]:
+def _portal_pages(glob: str, published: list[KelurahanState], render_portal: Callable[[], bytes],
+                  config: SiteConfig) -> list[Page]:
     """The portal page (needs names and counts) and the city map data (needs the points)."""
     listing = json.dumps([vars(k.summary) for k in published], sort_keys=True)
     points = hashlib.sha256(glob.encode())
@@ -256,7 +257,9 @@ def _portal_pages(glob: str, published: list[KelurahanState], render_portal: Cal
         points.update(b"\0" + kelurahan.points.encode())
     return [
         Page("index.html", (), render_portal, _sha((glob + listing).encode())),
-        Page(CITY_DATA_FILE, (), lambda: city_data_script(k.points for k in published).encode(), points.hexdigest()),
+        Page(CITY_DATA_FILE, (), lambda: city_data_script((k.points for k in published),
+                                                          boundary_features(config.wilayah)).encode(),
+             points.hexdigest()),
     ]
 
 
@@ -305,7 +308,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     with output_lock(output):
         os.chmod(output, DIR_MODE)
         recover(output)
-        glob = global_hash(options.site)
+        glob = global_hash(options.site, config.batas_kelurahan)
         # A failing kelurahan keeps its previous state, so it stays on the portal.
         state = starting_state(output, glob, options.clean)
         existing = list_kelurahan(options.site)
@@ -334,7 +337,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         def render_portal() -> bytes:
             return Renderer(options.site, config, glob).portal_page(summaries)
 
-        pages = _portal_pages(glob, published, render_portal)
+        pages = _portal_pages(glob, published, render_portal, config)
         report.count(*_write_portal(output, pages, state.portal))
         report.count(0, _write_assets(output, state.portal))
         state.portal = {p.path: p.extra for p in [*maps, *pages]}

@@ -29,11 +29,13 @@ MANIFEST_FORMAT = 4
 DIGEST_SIZE = 16
 
 
-def global_hash(site: Path) -> str:
-    """Hash of everything that affects every page: config, templates, assets, generator."""
+def global_hash(site: Path, boundaries: str | None = None) -> str:
+    """Hash of everything that affects every page: config, boundaries, templates, assets, generator."""
     versions = ":".join(metadata.version(name) for name in ("folium", "branca", "jinja2", "pyromark", "nh3"))
     digest = hashlib.sha256(f"{__version__}:{MANIFEST_FORMAT}:{versions}".encode())
     digest.update((site / CONFIG_FILE).read_bytes())
+    if boundaries:
+        digest.update(b"\0batas\0" + (site / boundaries).read_bytes())
     for path in template_files(site):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for rel, source in site_assets():

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from . import fields as f
 from .errors import ContentError, FieldError, Problem
+from .batas import Wilayah, load_batas
 from .models import Bounds, Kecamatan, Location
 from .sections import SECTION_NAMES
 from .yamlio import Mapping, load_mapping
@@ -33,6 +34,11 @@ class SiteConfig:
     ubin_zoom_maks: int
     berita_terbaru: int
     bagian: tuple[str, ...]
+    batas_kelurahan: str | None = None
+    wilayah: tuple[Wilayah, ...] = ()
+    lisensi: str | None = None
+    penerbit: str | None = None
+    email: str | None = None
 
     def kecamatan_by_slug(self, slug: str) -> Kecamatan:
         """The kecamatan with this slug (the slug was validated before)."""
@@ -67,12 +73,15 @@ _TILES = (
 _MAP = (
     f.Field("pusat", f.text, True, _POINT), f.Field("zoom", f.whole_number),
     f.Field("batas", f.text, True, _BOX), f.Field("ubin", f.text, True, _TILES),
+    f.Field("batas_kelurahan", f.text),
 )
+_OPEN_DATA = (f.Field("lisensi", f.url), f.Field("penerbit", f.text), f.Field("email", f.email))
 _DISPLAY = (f.Field("berita_terbaru", f.whole_number), f.Field("bagian", _sections))
 _CONFIG = (
     f.Field("nama", f.text, True), f.Field("judul", f.text, True), f.Field("deskripsi", f.text),
     f.Field("base_url", f.url), f.Field("kecamatan", _as_is, True),
     f.Field("peta", f.text, True, _MAP), f.Field("tampilan", f.text, False, _DISPLAY),
+    f.Field("data_terbuka", f.text, False, _OPEN_DATA),
 )
 
 
@@ -106,6 +115,7 @@ def parse_config(text: str) -> SiteConfig:
     box = peta["batas"]
     tiles = peta["ubin"]
     display = values.get("tampilan", {})
+    open_data = values.get("data_terbuka", {})
     return SiteConfig(
         nama=values["nama"],
         judul=values["judul"],
@@ -120,6 +130,10 @@ def parse_config(text: str) -> SiteConfig:
         ubin_zoom_maks=tiles.get("zoom_maks", 19),
         berita_terbaru=display.get("berita_terbaru", 5),
         bagian=display.get("bagian", SECTION_NAMES),
+        batas_kelurahan=peta.get("batas_kelurahan"),
+        lisensi=open_data.get("lisensi"),
+        penerbit=open_data.get("penerbit"),
+        email=open_data.get("email"),
     )
 
 
@@ -129,4 +143,7 @@ def load_config(site: Path) -> SiteConfig:
     if not path.is_file():
         raise ContentError([Problem(CONFIG_FILE, 1, "berkas config.yaml tidak ditemukan",
                                     "jalankan perintah di folder situs atau pakai --site FOLDER")])
-    return parse_config(path.read_text(encoding="utf-8"))
+    config = parse_config(path.read_text(encoding="utf-8"))
+    if config.batas_kelurahan:
+        config = replace(config, wilayah=load_batas(site, config.batas_kelurahan))
+    return config

@@ -22,7 +22,7 @@ from . import __version__
 from .config import SiteConfig
 from .content import KELURAHAN_DIR, PROFILE_FILE
 from .errors import ContentError, Problem
-from .maps import CITY_MAP, PAGE_MAP, MapPoint, page_data
+from .maps import CITY_MAP, PAGE_MAP, MapPoint, boundary_features, page_data
 from .markdown import ForeignImage, TooDeep, to_html
 from .models import Entry, Kelurahan
 from .sections import SECTIONS, Section, section_by_name
@@ -169,11 +169,12 @@ class Renderer:
         """Render one template to UTF-8 bytes."""
         return self.env.get_template(template).render(config=self.config, **context).encode("utf-8")
 
-    def map_context(self, points: list[MapPoint], root: str) -> dict[str, Any]:
-        """What a page needs to show a map of ``points``."""
+    def map_context(self, points: list[MapPoint], root: str, kode: str | None = None) -> dict[str, Any]:
+        """What a page needs to show a map of ``points`` (and the boundary of kelurahan ``kode``)."""
         if not points:
             return {"peta": None}
-        return {"peta": PAGE_MAP, "peta_data": Markup(page_data(points, root)),
+        batas = boundary_features(w for w in self.config.wilayah if kode and w.kode == kode)
+        return {"peta": PAGE_MAP, "peta_data": Markup(page_data(points, root, batas)),
                 "peta_jenis": sorted({p.jenis for p in points}, key=_kind_order)}
 
     def kelurahan_pages(self, kel: Kelurahan) -> list[Page]:
@@ -205,7 +206,7 @@ class Renderer:
         if kel.beranda.strip():
             intro = self.markdown_html(kel.beranda, f"{KELURAHAN_DIR}/{kel.slug}/beranda.md", 1)
         return self.html("beranda.html", berita=berita, beranda=intro,
-                         **context, **self.map_context(kelurahan_points(kel), "../"))
+                         **context, **self.map_context(kelurahan_points(kel), "../", kel.profil.kode_wilayah))
 
     def _section(self, kel: Kelurahan, section: Section, visible: list[Section]) -> bytes:
         entries = kel.section(section.name)

@@ -224,6 +224,7 @@ def write_site(root: Path, changes: dict[str, str | bytes | None] | None = None)
     """Write the tiny site into ``root``; ``changes`` adds, replaces (str/bytes) or deletes (None)."""
     root.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(REPO / "config.yaml", root / "config.yaml")
+    shutil.copyfile(REPO / "batas-kelurahan.geojson", root / "batas-kelurahan.geojson")
     files: dict[str, str | bytes | None] = {rel: dedent(text) for rel, text in TINY_FILES.items()}
     files["kelurahan/mawar/media/kantor.png"] = png_bytes()
     files.update(changes or {})

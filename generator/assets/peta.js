@@ -4,6 +4,7 @@
   var WARNA = { kantor: "#b91c1c", wisata: "#047857", umkm: "#c2410c", ikon: "#6d28d9" };
   var LABEL = { kantor: "Kantor kelurahan", wisata: "Wisata", umkm: "UMKM", ikon: "Ikon" };
   var AMAN = /^[a-z0-9\-\/]*$/;
+  var TINGKAT = { siap: "#15803d", hampir: "#ca8a04", belum: "#b91c1c" };
 
   function teks(tag, isi, kelas) {
     var el = document.createElement(tag);
@@ -51,8 +52,26 @@
     return m;
   }
 
+  /* Batas kelurahan: garis biru putus-putus, atau diwarnai menurut tingkat kesiapan (laporan). */
+  function gambarBatas(peta, batas) {
+    if (!batas || !batas.features || !batas.features.length) { return null; }
+    return L.geoJSON(batas, {
+      style: function (f) {
+        var warna = TINGKAT[(f.properties || {}).tingkat];
+        return warna ? { color: "#ffffff", weight: 1, fillColor: warna, fillOpacity: 0.55 } :
+          { color: "#1d4ed8", weight: 2, fill: batas.features.length > 1, fillOpacity: 0.03, dashArray: "5 4" };
+      },
+      onEachFeature: function (f, lapisan) {
+        var p = f.properties || {};
+        var label = String(p.nama || "") + (typeof p.skor === "number" ? ": " + p.skor : "");
+        lapisan.bindTooltip(teks("span", label), { sticky: true });
+      }
+    }).addTo(peta);
+  }
+
   function pasang(peta, data, opsi) {
     if (!data || !data.titik) { return; }
+    var garis = gambarBatas(peta, data.batas);
     var akar = typeof data.akar === "string" && AMAN.test(data.akar.replace(/\.\.\//g, "")) ? data.akar : "";
     var lapisan = opsi.cluster && L.markerClusterGroup ?
       L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 }) : L.featureGroup();
@@ -64,7 +83,8 @@
     });
     lapisan.addTo(peta);
     var batas = lapisan.getBounds();
-    if (data.titik.features.length === 1) {
+    if (garis) { batas = batas.isValid() ? garis.getBounds().extend(batas) : garis.getBounds(); }
+    if (data.titik.features.length === 1 && !garis) {
       peta.setView(batas.getCenter(), opsi.zoomTitik, { animate: false });
     } else if (batas.isValid()) {
       peta.fitBounds(batas, { padding: [24, 24], maxZoom: opsi.zoomTitik, animate: false });
