@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, laporan
 from .build import BuildOptions, BuildReport, build, check
 from .config import load_config
 from .content import KELURAHAN_DIR, PROFILE_FILE, RESERVED_SLUGS, SLUG_PATTERN, list_kelurahan, suggest_slug
@@ -176,12 +176,16 @@ def check_command(ctx: click.Context, slugs: tuple[str, ...]) -> None:
     failed = check(site, selected)
     for problems in failed.values():
         _print_problems(problems)
+    found = laporan.warnings(site, selected, dt.date.today(), set(failed))
+    for line in found:
+        click.echo(line, err=True)
     total = len(selected) or len(list_kelurahan(site))
     count = sum(len(p) for p in failed.values())
+    notes = f" ({len(found)} peringatan kesiapan; rinciannya: kelurahan report)" if found else ""
     if failed:
-        click.echo(f"{count} masalah di {len(failed)} dari {total} kelurahan.", err=True)
+        click.echo(f"{count} masalah di {len(failed)} dari {total} kelurahan.{notes}", err=True)
     else:
-        click.echo(f"Semua {total} kelurahan lolos pemeriksaan.", err=True)
+        click.echo(f"Semua {total} kelurahan lolos pemeriksaan.{notes}", err=True)
     ctx.exit(EXIT_CONTENT if failed else EXIT_OK)
 
 
@@ -243,3 +247,36 @@ def serve_command(ctx: click.Context, port: int, host: str) -> None:
         click.echo(f"{host}:{port}: tidak bisa membuka pratinjau ({error.strerror}); "
                    "pilih port lain dengan --port", err=True)
         ctx.exit(EXIT_CONTENT)
+
+
+def _date(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"tanggal '{value}' tidak valid; tulis TAHUN-BULAN-TANGGAL, misalnya 2025-01-31",
+                                 param_hint="--tanggal") from None
+
+
+@main.command("report")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
+@click.argument("slugs", nargs=-1, metavar="[SLUG]...")
+@click.option("--format", "bentuk", type=click.Choice(["tabel", "json"]), default="tabel", show_default=True,
+              help="Tabel di terminal atau JSON (semua rincian).")
+@click.option("--tanggal", metavar="YYYY-MM-DD", help="Tanggal acuan berita 6 bulan terakhir (bawaan: hari ini).")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder hasil untuk dasbor laporan/index.html (bawaan: output/ di folder situs).")
+@click.pass_context
+def report_command(ctx: click.Context, slugs: tuple[str, ...], bentuk: str, tanggal: str | None,
+                   output: Path | None) -> None:
+    """Skor kesiapan tiap kelurahan dan langkah berikutnya, yang paling berguna dulu.
+
+    Menulis juga dasbor output/laporan/index.html (peta kota berwarna menurut kesiapan;
+    tidak diindeks mesin pencari). Dengan SLUG, tabel memuat semua langkah kelurahan itu.
+    """
+    site = _site(ctx)
+    hasil = laporan.buat_laporan(site, _selected(site, slugs), _date(tanggal))
+    click.echo(laporan.as_json(hasil) if bentuk == "json" else laporan.as_table(hasil, bool(slugs)), nl=False)
+    path = laporan.write_dashboard(site, output or site / "output", hasil)
+    click.echo(f"Dasbor: {path}", err=True)
