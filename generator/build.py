@@ -7,6 +7,7 @@ process pool) → portal → build state. Writing goes through ``output.py``.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import gc
 import hashlib
 import json
@@ -20,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import opendata
 from .assets import site_assets
 from .buildstate import (
     MANIFEST_FILE,
@@ -43,10 +45,11 @@ from .output import (
     readable_dirs,
     recover,
     remove_gone,
+    remove_unlisted,
     write_if_changed,
     write_kelurahan,
 )
-from .render import Page, Renderer, city_points, summarize
+from .render import KelurahanSummary, Page, Renderer, city_points, summarize
 
 Progress = Callable[[str, bool], None]
 
@@ -263,6 +266,25 @@ def _portal_pages(glob: str, published: list[KelurahanState], render_portal: Cal
     ]
 
 
+def _open_data_pages(config: SiteConfig, glob: str, published: list[KelurahanState],
+                     render_page: Callable[[list[tuple[KelurahanSummary, str]]], bytes]) -> list[Page]:
+    """GeoJSON, CSV, the catalogue and the open-data page, all keyed on the portal's data."""
+    items = [opendata.Published(k.summary, k.points) for k in published]
+    digest = hashlib.sha256(glob.encode())
+    for k in published:
+        digest.update(b"\0" + json.dumps(vars(k.summary), sort_keys=True).encode() + b"\0" + k.points.encode())
+    key = digest.hexdigest()
+    made = functools.cache(lambda: opendata.files(config, items))
+    paths = [*(i.stem() + suffix for i in items for suffix in (".geojson", ".csv")),
+             opendata.CITY_STEM + ".geojson", opendata.CITY_STEM + ".csv", opendata.CATALOGUE]
+    pages = [Page(path, (), _picker(made, path), key) for path in paths]
+    return [*pages, Page(opendata.PAGE, (), lambda: render_page(opendata.listing(items)), key)]
+
+
+def _picker(made: Callable[[], dict[str, bytes]], path: str) -> Callable[[], bytes]:
+    return lambda: made()[path]
+
+
 def _map_pages(config: SiteConfig, glob: str) -> list[Page]:
     """The folium-made map scripts: they depend on the config only (part of the global hash)."""
     return [Page(kind.script, (), _map_renderer(config, kind), _sha(f"{glob}\0{kind.script}".encode()))
@@ -337,8 +359,13 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         def render_portal() -> bytes:
             return Renderer(options.site, config, glob).portal_page(summaries)
 
+        def render_open_data(listing: list[tuple[KelurahanSummary, str]]) -> bytes:
+            return Renderer(options.site, config, glob).open_data_page(listing, opendata.COLUMNS)
+
         pages = _portal_pages(glob, published, render_portal, config)
+        pages += _open_data_pages(config, glob, published, render_open_data)
         report.count(*_write_portal(output, pages, state.portal))
+        remove_unlisted(output / opendata.DATA_DIR / "kelurahan", {p.path.rsplit("/", 1)[-1] for p in pages})
         report.count(0, _write_assets(output, state.portal))
         state.portal = {p.path: p.extra for p in [*maps, *pages]}
         write_if_changed(output / MANIFEST_FILE, state.to_bytes())

@@ -25,7 +25,7 @@ from .content import Sources
 from .render import KelurahanSummary, template_files
 
 MANIFEST_FILE = ".kelurahan-build.json"
-MANIFEST_FORMAT = 4
+MANIFEST_FORMAT = 5
 DIGEST_SIZE = 16
 
 
@@ -148,7 +148,8 @@ def _kelurahan_state(data: Any) -> KelurahanState:
 def _summary(data: dict[str, Any]) -> KelurahanSummary:
     summary = KelurahanSummary(**data)  # TypeError on missing or unknown keys
     jumlah = summary.jumlah
-    texts = (summary.slug, summary.nama, summary.kecamatan, summary.ringkasan, summary.kode_wilayah)
+    texts = (summary.slug, summary.nama, summary.kecamatan, summary.ringkasan, summary.kode_wilayah,
+             summary.terbaru)
     if not all(isinstance(t, str) for t in texts) or not isinstance(summary.jumlah_titik, int) \
             or not isinstance(jumlah, dict) or not all(isinstance(v, int) for v in jumlah.values()):
         raise ValueError("kelurahan summary has values of the wrong type")

@@ -211,3 +211,11 @@ def remove_gone(output: Path, manifest: dict[str, Any], existing: set[str]) -> N
             os.rename(output / slug, stage_old)
             shutil.rmtree(stage_old)
         del manifest[slug]
+
+
+def remove_unlisted(folder: Path, keep: set[str]) -> None:
+    """Delete the files of ``folder`` whose names are not in ``keep`` (data of a removed kelurahan)."""
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and path.name not in keep:
+                path.unlink()

@@ -24,7 +24,7 @@ from .content import KELURAHAN_DIR, PROFILE_FILE
 from .errors import ContentError, Problem
 from .maps import CITY_MAP, PAGE_MAP, MapPoint, boundary_features, page_data
 from .markdown import ForeignImage, TooDeep, to_html
-from .models import Entry, Kelurahan
+from .models import Berita, Entry, Kelurahan
 from .sections import SECTIONS, Section, section_by_name
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
@@ -54,6 +54,7 @@ class KelurahanSummary:
     kode_wilayah: str
     jumlah: dict[str, int]
     jumlah_titik: int = 0
+    terbaru: str = ""  # date of the newest news item (YYYY-MM-DD), for open data's "modified"
 
 
 def tanggal_id(value: dt.date) -> str:
@@ -142,6 +143,7 @@ def summarize(kel: Kelurahan) -> KelurahanSummary:
         slug=kel.slug, nama=kel.profil.nama, kecamatan=kel.profil.kecamatan.slug,
         ringkasan=kel.profil.ringkasan or "", kode_wilayah=kel.profil.kode_wilayah or "",
         jumlah={s.name: len(kel.section(s.name)) for s in SECTIONS}, jumlah_titik=len(kelurahan_points(kel)),
+        terbaru=max((e.tanggal.isoformat() for e in kel.section("berita") if isinstance(e, Berita)), default=""),
     )
 
 
@@ -222,6 +224,10 @@ class Renderer:
                          deskripsi=entry.ringkasan or plain_text(body) or kel.profil.nama,
                          **self._base(kel, visible, "../../../"),
                          **self.map_context([point] if point else [], "../../../"))
+
+    def open_data_page(self, listing: list[tuple[KelurahanSummary, str]], columns: tuple[str, ...]) -> bytes:
+        """The portal's open-data page (``data/index.html``)."""
+        return self.html("data-terbuka.html", akar="../", peta=None, daftar=listing, kolom=columns)
 
     def portal_page(self, summaries: list[KelurahanSummary]) -> bytes:
         """The city portal: every kelurahan by kecamatan, and the city map."""

@@ -43,11 +43,12 @@ LOCATED = {url for points in TINY_POINTS.values() for url, _, _ in points[1:]}
 # External links a page may carry: fixed services, plus addresses written in the content.
 EXTERNAL_LINK_PREFIXES = ("https://wa.me/62", "https://www.google.com/maps/dir/?api=1&destination=",
                           "https://www.openstreetmap.org/", "tel:", "mailto:")
-CONTENT_LINKS = {"https://www.instagram.com/kelurahan.mawar/"}
+CONTENT_LINKS = {"https://www.instagram.com/kelurahan.mawar/",
+                 "https://creativecommons.org/licenses/by/4.0/"}  # data_terbuka.lisensi in config.yaml
 
 
 def expected_pages() -> set[str]:
-    pages = {"index.html"}
+    pages = {"index.html", "data/index.html"}
     for slug, sections in SECTION_ITEMS.items():
         pages.add(f"{slug}/index.html")
         for section, items in sections.items():
@@ -381,9 +382,11 @@ def test_incremental_build_only_rewrites_what_changed(site: Path, tmp_path: Path
     after = tree_stats(output)
     assert set(after) == set(before)
     changed = {rel for rel in after if after[rel] != before[rel] and (output / rel).is_file()}
-    # The item, its section list and the kelurahan home show the name; the city data has the point.
+    # The item, its section list and the kelurahan home show the name; the city data has the point,
+    # and the open data of the kelurahan and the city list it.
     assert changed == {"mawar/umkm/warung-bu-sri/index.html", "mawar/umkm/index.html",
-                       "mawar/index.html", "data/peta-kota.js"}
+                       "mawar/index.html", "data/peta-kota.js", "data/kelurahan/mawar.geojson",
+                       "data/kelurahan/mawar.csv", "data/kota.geojson", "data/kota.csv"}
     assert summary(result)["ditulis"] == len(changed)
 
 
