@@ -11,12 +11,13 @@ from typing import Any
 
 import click
 
-from . import __version__, laporan
+from . import __version__, impor, laporan
 from .build import BuildOptions, BuildReport, build, check
 from .config import load_config
 from .content import KELURAHAN_DIR, PROFILE_FILE, RESERVED_SLUGS, SLUG_PATTERN, list_kelurahan, suggest_slug
 from .errors import BuildLocked, ContentError, FieldError, Problem
 from .fields import location_reader
+from .privacy import mask_identity_numbers
 from .scaffold import example_entries, profile_yaml
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -280,3 +281,36 @@ def report_command(ctx: click.Context, slugs: tuple[str, ...], bentuk: str, tang
     click.echo(laporan.as_json(hasil) if bentuk == "json" else laporan.as_table(hasil, bool(slugs)), nl=False)
     path = laporan.write_dashboard(site, output or site / "output", hasil)
     click.echo(f"Dasbor: {path}", err=True)
+
+
+@main.command("import")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
+@click.argument("jenis", type=click.Choice(impor.JENIS), metavar="umkm|wisata")
+@click.argument("berkas", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="BERKAS.xlsx|BERKAS.csv")
+@click.option("--ke", "slug", required=True, help="Slug kelurahan tujuan, misalnya kauman.")
+@click.option("--timpa", is_flag=True, help="Timpa berkas yang sudah ada (bawaan: dilewati).")
+@click.option("--dry-run", is_flag=True, help="Hanya tampilkan laporan; tidak menulis berkas apa pun.")
+@click.pass_context
+def import_command(ctx: click.Context, jenis: str, berkas: Path, slug: str, timpa: bool, dry_run: bool) -> None:
+    """Impor daftar UMKM atau wisata dari lembar Excel (.xlsx) atau CSV.
+
+    Satu berkas Markdown per baris yang baik, di kelurahan/SLUG/umkm/ atau wisata/. Laporan
+    per baris: diimpor, dilewati, atau perlu diperbaiki. Kode keluar 1 bila ada baris yang
+    perlu diperbaiki.
+    """
+    site = _site(ctx)
+    _selected(site, (slug,))
+    tujuan = impor.Tujuan(site, slug, jenis, timpa, dry_run)
+    results, unknown = impor.import_sheet(tujuan, load_config(site), berkas)
+    for column in unknown:
+        click.echo(mask_identity_numbers(f"{berkas}: kolom '{column}' tidak dikenal, diabaikan"), err=True)
+    verb = "akan diimpor" if dry_run else "diimpor"
+    for row in results:
+        label = {"diimpor": verb, "dilewati": "dilewati", "perbaiki": "perlu diperbaiki"}[row.status]
+        detail = f"{row.pesan} -> {row.berkas}" if row.status == "diimpor" else row.pesan
+        click.echo(mask_identity_numbers(f"{berkas}:{row.nomor}: {label}: {detail}"))
+    counts = {s: sum(1 for r in results if r.status == s) for s in ("diimpor", "dilewati", "perbaiki")}
+    click.echo(f"Ringkasan: {counts['diimpor']} {verb}, {counts['dilewati']} dilewati, "
+               f"{counts['perbaiki']} perlu diperbaiki ({len(results)} baris)."
+               + (" Tidak ada berkas yang ditulis (--dry-run)." if dry_run else ""))
+    ctx.exit(EXIT_CONTENT if counts["perbaiki"] else EXIT_OK)
