@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from . import __version__, impor, laporan
+from . import __version__, impor, laporan, poster
 from .build import BuildOptions, BuildReport, build, check
 from .config import load_config
 from .content import KELURAHAN_DIR, PROFILE_FILE, RESERVED_SLUGS, SLUG_PATTERN, list_kelurahan, suggest_slug
@@ -314,3 +314,23 @@ def import_command(ctx: click.Context, jenis: str, berkas: Path, slug: str, timp
                f"{counts['perbaiki']} perlu diperbaiki ({len(results)} baris)."
                + (" Tidak ada berkas yang ditulis (--dry-run)." if dry_run else ""))
     ctx.exit(EXIT_CONTENT if counts["perbaiki"] else EXIT_OK)
+
+
+@main.command("poster")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
+@click.argument("slugs", nargs=-1, metavar="[SLUG]...")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder hasil (bawaan: output/ di folder situs); poster ditulis ke poster/ di dalamnya.")
+@click.pass_context
+def poster_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | None) -> None:
+    """Buat poster kode QR (A6 dan A4, SVG dan PDF) untuk setiap UMKM dan wisata.
+
+    Kode QR membuka halaman UMKM/wisata itu di situs (alamat dari base_url di config.yaml).
+    Hasil: output/poster/<slug>/<bagian>-<nama>-a6.pdf, -a6.svg, -a4.pdf, -a4.svg.
+    """
+    site = _site(ctx)
+    hasil = poster.write_posters(site, output or site / "output", _selected(site, slugs))
+    _print_problems(hasil.problems)
+    click.echo(f"Selesai: {hasil.posters} poster ({hasil.written} berkas ditulis) di "
+               f"{(output or site / 'output') / poster.POSTER_DIR}.", err=True)
+    ctx.exit(EXIT_CONTENT if hasil.problems else EXIT_OK)
