@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +45,7 @@ class Wilayah:
         best = math.inf
         for polygon in self.polygons:
             for ring in polygon:
-                for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False):
+                for (x1, y1), (x2, y2) in pairwise(ring):
                     best = min(best, _segment_distance(
                         (x1 - lon) * scale, (y1 - lat) * _M_PER_DEG_LAT,
                         (x2 - lon) * scale, (y2 - lat) * _M_PER_DEG_LAT))
@@ -68,7 +69,7 @@ class Placement:
 
 def _in_ring(x: float, y: float, ring: Ring) -> bool:
     inside = False
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False):
+    for (x1, y1), (x2, y2) in pairwise(ring):
         if (y1 > y) != (y2 > y) and x < (x2 - x1) * (y - y1) / (y2 - y1) + x1:
             inside = not inside
     return inside

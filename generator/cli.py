@@ -286,7 +286,8 @@ def report_command(ctx: click.Context, slugs: tuple[str, ...], bentuk: str, tang
 @main.command("import")
 @click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
 @click.argument("jenis", type=click.Choice(impor.JENIS), metavar="umkm|wisata")
-@click.argument("berkas", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="BERKAS.xlsx|BERKAS.csv")
+@click.argument("berkas", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                metavar="BERKAS.xlsx|BERKAS.csv")
 @click.option("--ke", "slug", required=True, help="Slug kelurahan tujuan, misalnya kauman.")
 @click.option("--timpa", is_flag=True, help="Timpa berkas yang sudah ada (bawaan: dilewati).")
 @click.option("--dry-run", is_flag=True, help="Hanya tampilkan laporan; tidak menulis berkas apa pun.")

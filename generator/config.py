@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from . import fields as f
-from .errors import ContentError, FieldError, Problem
 from .batas import Wilayah, load_batas
+from .errors import ContentError, FieldError, Problem
 from .models import Bounds, Kecamatan, Location
 from .sections import SECTION_NAMES
 from .yamlio import Mapping, load_mapping

@@ -40,7 +40,7 @@ _COMMON = {
     "ringkasan": ("ringkasan", "keterangan singkat"),
     "isi": ("deskripsi", "keterangan", "uraian", "catatan", "profil", "cerita"),
 }
-_SPECIFIC = {
+_SPECIFIC: dict[str, dict[str, tuple[str, ...]]] = {
     "umkm": {
         "produk": ("produk", "produk utama", "jenis produk", "barang", "produk unggulan"),
         "pemilik": ("pemilik", "nama pemilik", "pemilik usaha"),
@@ -58,6 +58,7 @@ _SPECIFIC = {
         "tiket": ("tiket", "harga tiket", "htm", "harga masuk", "tiket masuk"),
     },
 }
+_MINUS = "\u2212"  # the minus sign some spreadsheets show for negative numbers
 _ROW_NUMBER = {"no", "nomor", "no urut", "nomor urut"}
 _YES = {"ya", "y", "iya", "ada", "sudah", "true", "halal", "v", "✓"}
 _NO = {"tidak", "t", "tdk", "belum", "false", "tidak ada", "-", "no"}
@@ -130,7 +131,7 @@ def _key(header: str) -> str:
 
 def header_map(cells: tuple[str, ...], jenis: str) -> dict[int, str]:
     """Column index → field, for the cells of a header row."""
-    names = {**_COMMON, **_SPECIFIC[jenis]}
+    names: dict[str, tuple[str, ...]] = {**_COMMON, **_SPECIFIC[jenis]}
     lookup = {alias: name for name, aliases in names.items() for alias in aliases}
     found: dict[int, str] = {}
     for index, cell in enumerate(cells):
@@ -162,7 +163,7 @@ def phone(raw: str) -> str:
 
 
 def _number(raw: str) -> float:
-    text = raw.strip().replace("−", "-").replace(" ", "")
+    text = raw.strip().replace(_MINUS, "-").replace(" ", "")
     if re.fullmatch(r"-?\d+,\d+", text):
         text = text.replace(",", ".")
     try:
@@ -175,7 +176,7 @@ def location(values: dict[str, str], config: SiteConfig) -> Any:
     """The point of a row: a Google Maps link or "lat, lon" in one cell, or lintang and bujur cells."""
     read = f.location_reader(config.batas)
     if values.get("lokasi"):
-        raw = values["lokasi"].replace("−", "-")
+        raw = values["lokasi"].replace(_MINUS, "-")
         pair = re.fullmatch(r"\s*(-?\d+,\d+)\s*[;/ ]\s*(-?\d+,\d+)\s*", raw)
         return read([_number(pair.group(1)), _number(pair.group(2))] if pair else raw)
     if values.get("lintang") and values.get("bujur"):
@@ -258,7 +259,7 @@ def _row(tujuan: Tujuan, config: SiteConfig, number: int, cells: tuple[str, ...]
         if found := find_identity_numbers(cell):
             name = columns.get(column, f"kolom {column + 1}")
             return Baris(number, "perbaiki", f"diblokir: sel {name} {found[0].message}")
-    if is_title or len(set(filled)) == 1 and len(filled) > 1:
+    if is_title or (len(set(filled)) == 1 and len(filled) > 1):
         return Baris(number, "dilewati", f"baris judul atau pemisah ('{filled[0][:40]}')")
     values = _values(cells, columns)
     if not values.get("nama"):
@@ -312,7 +313,8 @@ def import_sheet(tujuan: Tujuan, config: SiteConfig, path: Path) -> tuple[list[B
         sheet = read_sheet(path)
     except (OSError, ValueError, KeyError, IndexError, zipfile.BadZipFile) as error:
         hint = "simpan ulang dari Excel sebagai .xlsx (Buku Kerja Excel) atau .csv"
-        raise ContentError([Problem(str(path), 1, f"berkas tidak bisa dibaca ({type(error).__name__})", hint)]) from None
+        message = f"berkas tidak bisa dibaca ({type(error).__name__})"
+        raise ContentError([Problem(str(path), 1, message, hint)]) from None
     try:
         results = list(rows(tujuan, config, sheet))
     except FieldError as error:

@@ -110,7 +110,9 @@ def _contoh(n: _Nilai) -> None:
     parts = (["profil.yaml"] if kel.profil.contoh else []) + [f"{k}: {v}" for k, v in sorted(per.items())]
     teks = (f"Ganti {count} isi contoh dengan data asli lalu hapus baris 'contoh: true' "
             f"({', '.join(parts)})")
-    temuan = ((Temuan(n.profil, "contoh", "profil.yaml masih bertanda contoh: true"),) if kel.profil.contoh else ())
+    temuan: tuple[Temuan, ...] = ()
+    if kel.profil.contoh:
+        temuan = (Temuan(n.profil, "contoh", "profil.yaml masih bertanda contoh: true"),)
     temuan += tuple(Temuan(e.source, "contoh", "masih bertanda contoh: true") for e in marked)
     n.beri("contoh", 1 - count / total, teks, temuan)
 
@@ -194,7 +196,7 @@ def _luar(n: _Nilai, config: SiteConfig) -> list[dict[str, Any]] | None:
                             "tampaknya_di": where.seems_in})
     if not checked:
         return None
-    temuan = tuple(Temuan(o["berkas"], "lokasi", _luar_pesan(n.kel.profil.nama, o)) for o in outside)
+    temuan = tuple(Temuan(str(o["berkas"]), "lokasi", _luar_pesan(n.kel.profil.nama, o)) for o in outside)
     teks = (f"Periksa titik {len(outside)} tempat yang berada di luar batas Kelurahan {n.kel.profil.nama}: "
             + "; ".join(t.pesan.removeprefix("titik ") for t in temuan))
     n.beri("batas", 1 - len(outside) / checked, teks, temuan)

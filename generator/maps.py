@@ -88,7 +88,8 @@ def page_data(points: list[MapPoint], root: str, batas: list[dict[str, Any]] | N
     return safe_json(data)
 
 
-def boundary_features(wilayah: Iterable[Wilayah], extra: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+def boundary_features(wilayah: Iterable[Wilayah],
+                      extra: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Kelurahan polygons as GeoJSON features with their name and code (plus ``extra`` by code)."""
     return [{"type": "Feature", "geometry": w.geometry(),
              "properties": {"kode": w.kode, "nama": w.nama, **(extra or {}).get(w.kode, {})}} for w in wilayah]

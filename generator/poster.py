@@ -28,7 +28,8 @@ PAPER = {"a6": (105.0, 148.0), "a4": (210.0, 297.0)}
 SECTIONS = ("umkm", "wisata")
 LABEL = {"umkm": "UMKM", "wisata": "Wisata"}
 _FIXED_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-_LATIN = str.maketrans({"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "·": "-"})
+_LATIN = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"',
+                        "\u201d": '"', "\u2026": "...", "\u00b7": "-"})
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def svg(tata: Tata) -> bytes:
             f'width="{w:g}mm" height="{h:g}mm" viewBox="0 0 {w:g} {h:g}">'
             f'<rect width="{w:g}" height="{h:g}" fill="#ffffff"/>'
             f'<g font-family="Helvetica, Arial, sans-serif" fill="#111111">{texts}</g>'
-            f'<path fill="#000000" d="{path}"/></svg>\n').encode("utf-8")
+            f'<path fill="#000000" d="{path}"/></svg>\n').encode()
 
 
 def latin(text: str) -> str:
