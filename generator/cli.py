@@ -273,12 +273,15 @@ def report_command(ctx: click.Context, slugs: tuple[str, ...], bentuk: str, tang
                    output: Path | None) -> None:
     """Skor kesiapan tiap kelurahan dan langkah berikutnya, yang paling berguna dulu.
 
-    Menulis juga dasbor output/laporan/index.html (peta kota berwarna menurut kesiapan;
-    tidak diindeks mesin pencari). Dengan SLUG, tabel memuat semua langkah kelurahan itu.
+    Menulis juga dasbor output/laporan/index.html untuk semua kelurahan (peta kota berwarna
+    menurut kesiapan; tidak diindeks mesin pencari). Dengan SLUG, tabel dan JSON hanya memuat
+    kelurahan itu, dan tabel memuat semua langkahnya.
     """
     site = _site(ctx)
-    hasil = laporan.buat_laporan(site, _selected(site, slugs), _date(tanggal))
-    click.echo(laporan.as_json(hasil) if bentuk == "json" else laporan.as_table(hasil, bool(slugs)), nl=False)
+    selected = _selected(site, slugs)
+    hasil = laporan.buat_laporan(site, (), _date(tanggal))
+    shown = hasil.only(selected)
+    click.echo(laporan.as_json(shown) if bentuk == "json" else laporan.as_table(shown, bool(slugs)), nl=False)
     path = laporan.write_dashboard(site, output or site / "output", hasil)
     click.echo(f"Dasbor: {path}", err=True)
 

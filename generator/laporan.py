@@ -31,6 +31,10 @@ class Laporan:
     tanggal: dt.date
     kelurahan: tuple[Kesiapan, ...]
 
+    def only(self, slugs: tuple[str, ...]) -> Laporan:
+        """The same report limited to ``slugs`` (all when empty)."""
+        return Laporan(self.tanggal, tuple(k for k in self.kelurahan if not slugs or k.slug in slugs))
+
     def count(self, tingkat: str) -> int:
         """How many kelurahan are at this level."""
         return sum(1 for k in self.kelurahan if k.tingkat == tingkat)

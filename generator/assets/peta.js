@@ -55,13 +55,19 @@
   /* Batas kelurahan: garis biru putus-putus, atau diwarnai menurut tingkat kesiapan (laporan). */
   function gambarBatas(peta, batas) {
     if (!batas || !batas.features || !batas.features.length) { return null; }
+    /* Hanya peta laporan (batas berwarna) yang bisa disentuh; di peta situs batas tidak menghalangi penanda. */
+    var laporan = batas.features.some(function (f) { return TINGKAT[(f.properties || {}).tingkat]; });
     return L.geoJSON(batas, {
+      interactive: laporan,
       style: function (f) {
         var warna = TINGKAT[(f.properties || {}).tingkat];
-        return warna ? { color: "#ffffff", weight: 1, fillColor: warna, fillOpacity: 0.55 } :
-          { color: "#1d4ed8", weight: 2, fill: batas.features.length > 1, fillOpacity: 0.03, dashArray: "5 4" };
+        var kelas = "batas-kelurahan" + (warna ? " batas-" + f.properties.tingkat : "");
+        return warna ? { color: "#ffffff", weight: 1, fillColor: warna, fillOpacity: 0.55, className: kelas } :
+          { color: "#1d4ed8", weight: 2, fill: batas.features.length > 1, fillOpacity: 0.03, dashArray: "5 4",
+            className: kelas };
       },
       onEachFeature: function (f, lapisan) {
+        if (!laporan) { return; }
         var p = f.properties || {};
         var label = String(p.nama || "") + (typeof p.skor === "number" ? ": " + p.skor : "");
         lapisan.bindTooltip(teks("span", label), { sticky: true });
