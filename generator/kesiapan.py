@@ -199,7 +199,7 @@ def _luar(n: _Nilai, config: SiteConfig) -> list[dict[str, Any]] | None:
     temuan = tuple(Temuan(str(o["berkas"]), "lokasi", _luar_pesan(n.kel.profil.nama, o)) for o in outside)
     teks = (f"Periksa titik {len(outside)} tempat yang berada di luar batas Kelurahan {n.kel.profil.nama}: "
             + "; ".join(t.pesan.removeprefix("titik ") for t in temuan))
-    n.beri("batas", 1 - len(outside) / checked, teks, temuan)
+    n.beri("batas", 0 if outside else 1, teks, temuan)  # one misplaced point already misleads visitors
     return outside
 
 
