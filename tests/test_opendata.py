@@ -111,7 +111,7 @@ def test_catalogue_is_dcat_us_with_content_dates(sample_build: tuple[Path, Any])
         assert dataset["license"] == CONFIG["data_terbuka"]["lisensi"]
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", dataset["modified"])
         slug = dataset["identifier"].rsplit("/", 1)[-1]
-        if slug in news and news[slug]:
+        if news.get(slug):
             assert dataset["modified"] == news[slug]
         formats = {d["mediaType"] for d in dataset["distribution"]}
         assert formats == {"application/geo+json", "text/csv"}
