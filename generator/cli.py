@@ -263,8 +263,8 @@ def _date(value: str | None) -> dt.date:
 @main.command("report")
 @click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
 @click.argument("slugs", nargs=-1, metavar="[SLUG]...")
-@click.option("--format", "bentuk", type=click.Choice(["tabel", "json"]), default="tabel", show_default=True,
-              help="Tabel di terminal atau JSON (semua rincian).")
+@click.option("--format", "bentuk", type=click.Choice(["tabel", "table", "json"], case_sensitive=False),
+              default="tabel", show_default=True, help="Tabel di terminal atau JSON (semua rincian).")
 @click.option("--tanggal", metavar="YYYY-MM-DD", help="Tanggal acuan berita 6 bulan terakhir (bawaan: hari ini).")
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
               help="Folder hasil untuk dasbor laporan/index.html (bawaan: output/ di folder situs).")
@@ -281,7 +281,8 @@ def report_command(ctx: click.Context, slugs: tuple[str, ...], bentuk: str, tang
     selected = _selected(site, slugs)
     hasil = laporan.buat_laporan(site, (), _date(tanggal))
     shown = hasil.only(selected)
-    click.echo(laporan.as_json(shown) if bentuk == "json" else laporan.as_table(shown, bool(slugs)), nl=False)
+    as_json = bentuk.lower() == "json"
+    click.echo(laporan.as_json(shown) if as_json else laporan.as_table(shown, bool(slugs)), nl=False)
     path = laporan.write_dashboard(site, output or site / "output", hasil)
     click.echo(f"Dasbor: {path}", err=True)
 

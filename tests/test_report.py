@@ -227,3 +227,23 @@ def test_a_bad_boundary_file_is_a_config_error(make_site: Callable[..., Path], t
     assert "batas-kelurahan.geojson:1: berkas batas kelurahan tidak bisa dibaca" in result.output
     assert "Traceback" not in result.output
 
+
+
+def test_boundaries_are_drawn_in_a_browser(sample_build: tuple[Path, Any], browser: Any,
+                                           serve_dir: Callable[[Path], str]) -> None:
+    output, _ = sample_build
+    base = serve_dir(output)
+    source = json.loads((REPO / "batas-kelurahan.geojson").read_text(encoding="utf-8"))
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route(re.compile(re.escape(tile_template(REPO).split("{")[0])), lambda route: route.fulfill(status=204))
+    try:
+        for path, expected in (("kauman/index.html", 1), ("index.html", len(source["features"]))):
+            page.goto(base + path)
+            page.wait_for_selector("path.batas-kelurahan", state="attached")
+            assert page.locator("path.batas-kelurahan").count() == expected, path
+            assert page.locator("path.batas-kelurahan.leaflet-interactive").count() == 0, "boundaries hide markers"
+    finally:
+        page.close()
+    assert not errors, errors
