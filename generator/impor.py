@@ -13,7 +13,6 @@ import csv
 import io
 import json
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -311,7 +310,7 @@ def import_sheet(tujuan: Tujuan, config: SiteConfig, path: Path) -> tuple[list[B
     """Read a sheet, judge every row, write the good ones (unless a dry run); the rows and unread columns."""
     try:
         sheet = read_sheet(path)
-    except (OSError, ValueError, KeyError, IndexError, zipfile.BadZipFile) as error:
+    except Exception as error:  # any library error on a foreign file means "unreadable", never a traceback
         hint = "simpan ulang dari Excel sebagai .xlsx (Buku Kerja Excel) atau .csv"
         message = f"berkas tidak bisa dibaca ({type(error).__name__})"
         raise ContentError([Problem(str(path), 1, message, hint)]) from None

@@ -220,13 +220,14 @@ def test_wisata_csv_with_semicolons_and_bom(site: Path, tmp_path: Path) -> None:
     assert_exit(run_cli(site, "check", "mawar"), 0)
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"PK\x03\x04 rusak", "berkas tidak bisa dibaca"),
-    (b"Judul A,Judul B\n1,2\n", "baris judul kolom tidak ditemukan"),
+@pytest.mark.parametrize(("name", "content", "message"), [
+    ("rusak.xlsx", b"PK\x03\x04 rusak", "berkas tidak bisa dibaca"),
+    ("lama.xls", b"\xd0\xcf\x11\xe0 format lama", "berkas tidak bisa dibaca"),
+    ("tanpa-judul.csv", b"Judul A,Judul B\n1,2\n", "baris judul kolom tidak ditemukan"),
 ])
-def test_unreadable_sheets_are_clear_errors(site: Path, tmp_path: Path, content: bytes, message: str) -> None:
-    suffix = ".xlsx" if content.startswith(b"PK") else ".csv"
-    sheet = tmp_path / f"lembar{suffix}"
+def test_unreadable_sheets_are_clear_errors(site: Path, tmp_path: Path, name: str, content: bytes,
+                                            message: str) -> None:
+    sheet = tmp_path / name
     sheet.write_bytes(content)
     result = run_cli(site, "import", "umkm", sheet, "--ke", "mawar")
     assert_exit(result, 1)
