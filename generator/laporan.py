@@ -95,8 +95,10 @@ def dashboard_html(site: Path, config: SiteConfig, laporan: Laporan) -> bytes:
     by_code = {k.kode: k for k in laporan.kelurahan if k.kode}
     extra = {code: {"skor": k.skor, "tingkat": k.tingkat} for code, k in by_code.items()}
     batas = boundary_features((w for w in config.wilayah if w.kode in by_code), extra)
+    drawn = {f["properties"]["kode"] for f in batas}
+    # Offices only where no coloured polygon shows the kelurahan (red markers would hide the colours).
     offices = [MapPoint(nama=f"{k.nama} ({k.skor})", jenis="kantor", lokasi=Location(*k.lokasi), url=f"{k.slug}/")
-               for k in laporan.kelurahan if k.lokasi]
+               for k in laporan.kelurahan if k.lokasi and k.kode not in drawn]
     env = template_environment(site)
     html = env.get_template("laporan.html").render(
         config=config, akar="../", laporan=laporan, aturan=ATURAN, peta=PAGE_MAP,
@@ -106,14 +108,13 @@ def dashboard_html(site: Path, config: SiteConfig, laporan: Laporan) -> bytes:
 
 
 def write_dashboard(site: Path, output: Path, laporan: Laporan) -> Path:
-    """Write ``output/laporan/index.html`` and whatever it needs that a build has not written yet."""
+    """Write ``output/laporan/index.html`` and the assets and map script it loads (the same bytes
+    a build writes, so only what a build has not written yet, or an older one, changes)."""
     config = load_config(site)
     output.mkdir(parents=True, exist_ok=True)
     for rel, source in site_assets():
-        if not (output / rel).is_file():
-            write_if_changed(output / rel, source.read_bytes())
-    if not (output / PAGE_MAP.script).is_file():
-        write_if_changed(output / PAGE_MAP.script, map_script(config, PAGE_MAP).encode())
+        write_if_changed(output / rel, source.read_bytes())
+    write_if_changed(output / PAGE_MAP.script, map_script(config, PAGE_MAP).encode())
     write_if_changed(output / DASHBOARD, dashboard_html(site, config, laporan))
     for folder in ("assets", "data", "laporan"):
         readable_dirs(output / folder)

@@ -57,14 +57,15 @@
     if (!batas || !batas.features || !batas.features.length) { return null; }
     /* Hanya peta laporan (batas berwarna) yang bisa disentuh; di peta situs batas tidak menghalangi penanda. */
     var laporan = batas.features.some(function (f) { return TINGKAT[(f.properties || {}).tingkat]; });
+    var banyak = batas.features.length > 1;
     return L.geoJSON(batas, {
       interactive: laporan,
       style: function (f) {
         var warna = TINGKAT[(f.properties || {}).tingkat];
         var kelas = "batas-kelurahan" + (warna ? " batas-" + f.properties.tingkat : "");
         return warna ? { color: "#ffffff", weight: 1, fillColor: warna, fillOpacity: 0.55, className: kelas } :
-          { color: "#1d4ed8", weight: 2, fill: batas.features.length > 1, fillOpacity: 0.03, dashArray: "5 4",
-            className: kelas };
+          { color: "#1d4ed8", weight: banyak ? 1 : 2, opacity: banyak ? 0.5 : 1, fill: false,
+            dashArray: banyak ? null : "5 4", className: kelas };
       },
       onEachFeature: function (f, lapisan) {
         if (!laporan) { return; }
