@@ -177,16 +177,18 @@ def check_command(ctx: click.Context, slugs: tuple[str, ...]) -> None:
     failed = check(site, selected)
     for problems in failed.values():
         _print_problems(problems)
+    # Readiness warnings go to standard output: they are a report, never errors (stderr).
     found = laporan.warnings(site, selected, dt.date.today(), set(failed))
     for line in found:
-        click.echo(line, err=True)
+        click.echo(line)
+    if found:
+        click.echo(f"{len(found)} peringatan kesiapan (bukan kesalahan); rinciannya: kelurahan report")
     total = len(selected) or len(list_kelurahan(site))
     count = sum(len(p) for p in failed.values())
-    notes = f" ({len(found)} peringatan kesiapan; rinciannya: kelurahan report)" if found else ""
     if failed:
-        click.echo(f"{count} masalah di {len(failed)} dari {total} kelurahan.{notes}", err=True)
+        click.echo(f"{count} masalah di {len(failed)} dari {total} kelurahan.", err=True)
     else:
-        click.echo(f"Semua {total} kelurahan lolos pemeriksaan.{notes}", err=True)
+        click.echo(f"Semua {total} kelurahan lolos pemeriksaan.", err=True)
     ctx.exit(EXIT_CONTENT if failed else EXIT_OK)
 
 

@@ -183,7 +183,7 @@ def test_point_in_the_wrong_kelurahan_is_reported(tmp_path: Path) -> None:
         f"---\nnama: Dekat\nlokasi: {{lat: {near_lat + 0.0005}, lon: {near_lon}}}\n---\nUsaha.\n", encoding="utf-8")
     result = run_cli(site, "check")
     assert_exit(result, 0)
-    warnings = [line for line in result.output.splitlines() if "di luar batas" in line]
+    warnings = [line for line in result.stdout.splitlines() if "di luar batas" in line]
     assert len(warnings) == 1, warnings
     assert re.fullmatch(r"kelurahan/laweyan/umkm/salah-tempat\.md:3: peringatan: titik umkm/salah-tempat\.md "
                         r"berada sekitar \d+ m di luar batas Kelurahan Laweyan; tampaknya di Kelurahan Jebres",
@@ -202,8 +202,11 @@ def test_check_warnings_never_change_the_exit_code(make_site: Callable[..., Path
                       "lokasi: {lat: -7.5410, lon: 110.8210}\nlokasi_perkiraan: true\ncontoh: true\n"})
     result = run_cli(site, "check")
     assert_exit(result, 0)
-    assert "kelurahan/kenanga/profil.yaml:4: peringatan: lokasi kantor masih perkiraan" in result.output
-    assert re.search(r"Semua 3 kelurahan lolos pemeriksaan\. \(\d+ peringatan kesiapan", result.output)
+    assert "kelurahan/kenanga/profil.yaml:4: peringatan: lokasi kantor masih perkiraan" in result.stdout
+    assert re.search(r"^\d+ peringatan kesiapan \(bukan kesalahan\); rinciannya: kelurahan report$",
+                     result.stdout, re.M)
+    assert "peringatan" not in result.stderr
+    assert result.stderr.strip() == "Semua 3 kelurahan lolos pemeriksaan."
     broken = make_site({"kelurahan/mawar/profil.yaml": "nama: Mawar\n"})
     assert_exit(run_cli(broken, "check"), 1)
 
