@@ -21,7 +21,7 @@ from .render import KelurahanSummary
 DATA_DIR = "data"
 CITY_STEM = "data/kota"
 CATALOGUE = "data.json"
-PAGE = "data/index.html"
+PAGE = "data-terbuka/index.html"
 COLUMNS = ("kode_kelurahan", "kelurahan", "kecamatan", "jenis", "kategori", "nama", "lintang", "bujur",
            "lokasi_perkiraan", "url")
 JENIS = {"kantor": "Kantor kelurahan", "wisata": "Wisata", "umkm": "UMKM", "ikon": "Ikon"}
@@ -114,7 +114,7 @@ def _dataset(config: SiteConfig, identifier: str, title: str, description: str, 
         "@type": "dcat:Dataset", "identifier": _url(config, identifier), "title": title,
         "description": description, "keyword": ["kelurahan", "wisata", "umkm", "ikon", "peta"],
         "publisher": {"@type": "org:Organization", "name": publisher}, "contactPoint": contact,
-        "accessLevel": "public", "language": ["id"], "landingPage": _url(config, f"{DATA_DIR}/"),
+        "accessLevel": "public", "language": ["id"], "landingPage": _url(config, PAGE.removesuffix("index.html")),
         "spatial": f"{b.west},{b.south},{b.east},{b.north}", "distribution": distributions,
     }
     if modified:

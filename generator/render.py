@@ -226,7 +226,7 @@ class Renderer:
                          **self.map_context([point] if point else [], "../../../"))
 
     def open_data_page(self, listing: list[tuple[KelurahanSummary, str]], columns: tuple[str, ...]) -> bytes:
-        """The portal's open-data page (``data/index.html``)."""
+        """The portal's open-data page (``data-terbuka/index.html``)."""
         return self.html("data-terbuka.html", akar="../", peta=None, daftar=listing, kolom=columns)
 
     def portal_page(self, summaries: list[KelurahanSummary]) -> bytes:

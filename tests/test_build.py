@@ -48,7 +48,7 @@ CONTENT_LINKS = {"https://www.instagram.com/kelurahan.mawar/",
 
 
 def expected_pages() -> set[str]:
-    pages = {"index.html", "data/index.html"}
+    pages = {"index.html", "data-terbuka/index.html"}
     for slug, sections in SECTION_ITEMS.items():
         pages.add(f"{slug}/index.html")
         for section, items in sections.items():

@@ -123,11 +123,11 @@ def test_catalogue_is_dcat_us_with_content_dates(sample_build: tuple[Path, Any])
 def test_open_data_page_is_linked_from_the_portal(sample_build: tuple[Path, Any]) -> None:
     output, _ = sample_build
     portal = parse_html(output / "index.html")
-    assert any(e.attrs.get("href") == "data/index.html" for e in portal.find("a"))
-    page = parse_html(output / "data" / "index.html")
+    assert any(e.attrs.get("href") == "data-terbuka/index.html" for e in portal.find("a"))
+    page = parse_html(output / "data-terbuka" / "index.html")
     links = {e.attrs.get("href") for e in page.find("a")}
-    assert {"../data.json", "kota.geojson", "kota.csv", "../data/kelurahan/kauman.csv"} <= links
-    assert not [b for b in broken_links(output) if b.startswith("data/")]
+    assert {"../data.json", "../data/kota.geojson", "../data/kota.csv", "../data/kelurahan/kauman.csv"} <= links
+    assert not [b for b in broken_links(output) if b.startswith(("data/", "data-terbuka/"))]
 
 
 def test_no_personal_data_in_the_open_data(make_site: Any, tmp_path: Path) -> None:
