@@ -12,7 +12,7 @@ from .batas import Wilayah, load_batas
 from .errors import ContentError, FieldError, Problem
 from .models import Bounds, Kecamatan, Location
 from .sections import SECTION_NAMES
-from .yamlio import Mapping, load_mapping
+from .yamlio import Mapping, decode_text, load_mapping
 
 CONFIG_FILE = "config.yaml"
 
@@ -143,7 +143,7 @@ def load_config(site: Path) -> SiteConfig:
     if not path.is_file():
         raise ContentError([Problem(CONFIG_FILE, 1, "berkas config.yaml tidak ditemukan",
                                     "jalankan perintah di folder situs atau pakai --site FOLDER")])
-    config = parse_config(path.read_text(encoding="utf-8"))
+    config = parse_config(decode_text(path.read_bytes(), CONFIG_FILE))
     if config.batas_kelurahan:
         config = replace(config, wilayah=load_batas(site, config.batas_kelurahan))
     return config

@@ -12,7 +12,7 @@ from pathlib import Path
 from .assets import site_assets
 from .config import SiteConfig, load_config
 from .content import list_kelurahan, parse_kelurahan, read_sources
-from .errors import ContentError
+from .errors import ContentError, Problem, errors_in, warning
 from .kesiapan import ATURAN, Kesiapan, Temuan, gagal, nilai, tingkat_label
 from .maps import PAGE_MAP, MapPoint, boundary_features, map_script, page_data
 from .models import Location
@@ -50,7 +50,7 @@ def _score(site: Path, config: SiteConfig, slug: str, tanggal: dt.date) -> Kesia
     try:
         return nilai(parse_kelurahan(read_sources(site, slug), config), config, tanggal)
     except ContentError as error:
-        return gagal(slug, len(error.problems))
+        return gagal(slug, len(errors_in(error.problems)))
 
 
 def as_json(laporan: Laporan) -> str:
@@ -132,17 +132,17 @@ def _line(site: Path, temuan: Temuan) -> int:
     return 1
 
 
-def warnings(site: Path, slugs: tuple[str, ...], tanggal: dt.date, skip: set[str]) -> list[str]:
+def warnings(site: Path, slugs: tuple[str, ...], tanggal: dt.date, skip: set[str]) -> list[Problem]:
     """Readiness facts as ``check`` warnings (``path:line: peringatan: ...``), never errors."""
     laporan = buat_laporan(site, tuple(s for s in slugs or tuple(list_kelurahan(site)) if s not in skip), tanggal)
-    lines = []
+    lines: list[Problem] = []
     for k in laporan.kelurahan:
         for step in k.langkah:
             if step.aturan in _PER_FILE:
-                lines += [f"{t.path}:{_line(site, t)}: peringatan: {t.pesan}" for t in step.temuan]
+                lines += [warning(t.path, _line(site, t), t.pesan) for t in step.temuan]
             else:
                 first = step.temuan[0]
                 if len(step.temuan) > 1 and not first.path.endswith("/profil.yaml"):
                     first = Temuan(f"kelurahan/{k.slug}/profil.yaml", "", step.teks)
-                lines.append(f"{first.path}:{_line(site, first)}: peringatan: {step.teks}")
+                lines.append(warning(first.path, _line(site, first), step.teks))
     return lines
