@@ -241,4 +241,5 @@ def nilai(kel: Kelurahan, config: SiteConfig, tanggal: dt.date) -> Kesiapan:
 def gagal(slug: str, count: int) -> Kesiapan:
     """A kelurahan whose content has errors: score 0, the first step is to fix them."""
     teks = f"Perbaiki {count} kesalahan konten dulu (jalankan: kelurahan check {slug})"
-    return Kesiapan(slug, slug, "", "", 0, {}, (Langkah("kesalahan", 100, teks),), {"kesalahan": count})
+    where = Temuan(f"kelurahan/{slug}/profil.yaml", "", teks)
+    return Kesiapan(slug, slug, "", "", 0, {}, (Langkah("kesalahan", 100, teks, (where,)),), {"kesalahan": count})

@@ -134,9 +134,14 @@ def _line(site: Path, temuan: Temuan) -> int:
 
 def warnings(site: Path, slugs: tuple[str, ...], tanggal: dt.date, skip: set[str]) -> list[Problem]:
     """Readiness facts as ``check`` warnings (``path:line: peringatan: ...``), never errors."""
-    laporan = buat_laporan(site, tuple(s for s in slugs or tuple(list_kelurahan(site)) if s not in skip), tanggal)
+    wanted = tuple(s for s in slugs or tuple(list_kelurahan(site)) if s not in skip)
+    if not wanted:  # an empty selection would mean "all" to buat_laporan
+        return []
+    laporan = buat_laporan(site, wanted, tanggal)
     lines: list[Problem] = []
     for k in laporan.kelurahan:
+        if "kesalahan" in k.fakta:  # its errors are what check prints; nothing to add
+            continue
         for step in k.langkah:
             if step.aturan in _PER_FILE:
                 lines += [warning(t.path, _line(site, t), t.pesan) for t in step.temuan]

@@ -250,3 +250,10 @@ def test_boundaries_are_drawn_in_a_browser(sample_build: tuple[Path, Any], brows
     finally:
         page.close()
     assert not errors, errors
+
+
+def test_no_readiness_warnings_for_a_named_kelurahan_with_errors(make_site: Callable[..., Path]) -> None:
+    site = make_site({"kelurahan/mawar/profil.yaml": "nama: Mawar\n"})
+    result = run_cli(site, "check", "mawar")
+    assert_exit(result, 1)
+    assert "peringatan" not in result.output
