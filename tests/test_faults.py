@@ -50,7 +50,7 @@ def _edit_every_kelurahan(site: Path) -> None:
 
 
 def _slugs(output: Path) -> list[str]:
-    return sorted(p.name for p in output.iterdir() if p.is_dir() and p.name not in ("assets", "data")
+    return sorted(p.name for p in output.iterdir() if p.is_dir() and p.name not in ("assets", "data", "data-terbuka")
                   and not p.name.startswith("."))
 
 
