@@ -151,7 +151,7 @@ def find_header(sheet: Lembar, jenis: str) -> tuple[int, dict[int, str]] | None:
 
 
 def phone(raw: str) -> str:
-    """``+62 812-3456-7890``, ``(0271) 123456``, ``8123456789`` (a number cell) → ``08123456789``."""
+    """``+62 812-3456-7890``, ``(021) 5551234``, ``8123456789`` (a number cell) → ``08123456789``."""
     first = re.split(r"\s*(?:/|,|;| atau |\n)\s*", raw.strip())[0]
     digits = re.sub(r"\D", "", first)
     if digits.startswith("62") and len(digits) > 10:
