@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import HIDDEN_OUTPUT, TINY_KECAMATAN, assert_exit, build, run_cli, tree_hashes, write_site
+from conftest import TINY_KECAMATAN, assert_exit, build, run_cli, tree_hashes, write_site
 from hardening_helpers import (
     cli_command,
     full_disk,
@@ -35,10 +35,9 @@ from hardening_helpers import (
 from PIL import Image
 
 import generator.output as output_module
+from generator.output import build_dir
 
 PORTAL_FILES = ("index.html", "data/peta-kota.js")
-STAGING = ".kelurahan-staging"
-LOCK = ".kelurahan.lock"
 
 
 def _edit_every_kelurahan(site: Path) -> None:
@@ -103,7 +102,7 @@ def test_full_disk_while_writing_a_kelurahan_keeps_the_old_output(site: Path, tm
     located = [line for line in done.stderr.splitlines() if line.startswith(f"{output / 'mawar'}:1: ")]
     assert located and "gagal menulis" in located[0], done.stderr
     assert tree_hashes(output, include_hidden=True) == before, "the previous output changed"
-    assert not (output / STAGING).exists()
+    assert not (build_dir(output) / "staging").exists()
 
     build(site, output)
     build(site, tmp_path / "bersih")
@@ -187,7 +186,7 @@ def _kill_points(calls: list[list[str]], output: Path) -> list[tuple[str, int]]:
     points = []
     staged = False
     for index, (name, _src, dst) in enumerate(calls, start=1):
-        in_staging = Path(dst).is_relative_to(output / STAGING)
+        in_staging = Path(dst).is_relative_to(build_dir(output) / "staging")
         if name == "rename" or not in_staging:
             points += [("sebelum", index), ("sesudah", index)]
         elif not staged:
@@ -267,7 +266,7 @@ def _start_when_staging(site: Path, output: Path, *args: str, **popen: object) -
     child = subprocess.Popen(cli_command(site, "build", "--output", output, *args), stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, **popen)  # type: ignore[call-overload]
     deadline = time.monotonic() + 60
-    while not (output / STAGING).exists() and child.poll() is None and time.monotonic() < deadline:
+    while not (build_dir(output) / "staging").exists() and child.poll() is None and time.monotonic() < deadline:
         time.sleep(0.001)
     return child
 
@@ -320,7 +319,7 @@ def test_second_build_is_refused_while_the_lock_is_held(site: Path, tmp_path: Pa
     output = tmp_path / "out"
     build(site, output)
     before = tree_hashes(output, include_hidden=True)
-    with open(output / LOCK, "a+") as handle:
+    with open(build_dir(output) / "lock", "a+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         result = run_cli(site, "build", "--output", output, "--jobs", "1")
         fcntl.flock(handle, fcntl.LOCK_UN)
@@ -437,8 +436,8 @@ def test_build_writes_nothing_outside_its_output_folder(site: Path, tmp_path: Pa
     site_before = snapshot(site)
     assert run_cli(site, "build", "--output", output, "--jobs", "1", "--clean").exit_code == 0
     assert snapshot(site) == site_before, "the build changed the site folder"
-    assert {p.name for p in tmp_path.iterdir()} == top_before | {"out"}
-    assert not [p for p in output.iterdir() if p.name.startswith(".") and p.name not in HIDDEN_OUTPUT]
+    assert {p.name for p in tmp_path.iterdir()} == top_before | {"out", ".kelurahan"}
+    assert not [p for p in output.iterdir() if p.name.startswith(".")], "only the public site is in the output"
 
     default = run_cli(site, "build", "--jobs", "1")
     assert default.exit_code == 0, default.output
