@@ -53,6 +53,13 @@ def _slugs(output: Path) -> list[str]:
                   and not p.name.startswith("."))
 
 
+def _copy_output(source: Path, output: Path) -> None:
+    """Copy a build's output and its private state (kept next to it, in .kelurahan/)."""
+    shutil.copytree(source, output, symlinks=True)
+    if build_dir(source).is_dir():
+        shutil.copytree(build_dir(source), build_dir(output), symlinks=True)
+
+
 def _whole(now: dict[str, str], versions: list[dict[str, str]], slugs: list[str]) -> list[str]:
     """Every kelurahan folder and portal file equals one of the given complete versions."""
     problems = []
@@ -202,19 +209,19 @@ def test_kill_at_every_step_leaves_each_kelurahan_whole_and_the_next_build_repai
     log = tmp_path / "log.json"
 
     dry = tmp_path / "uji"
-    shutil.copytree(old_output, dry, symlinks=True)
+    _copy_output(old_output, dry)
     status = _build_in_child(site, dry, None, log)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, log.read_text(encoding="utf-8")
     calls = json.loads(log.read_text(encoding="utf-8"))["calls"]
     points = _kill_points(calls, dry)
-    calls = [[name, src, Path(dst).relative_to(dry).as_posix()] for name, src, dst in calls]
+    calls = [[name, src, os.path.relpath(dst, dry)] for name, src, dst in calls]
     assert sum(1 for name, *_ in calls if name == "rename") >= len(TINY_KECAMATAN)  # one swap per kelurahan
     assert len(points) >= 12
 
     problems = []
     for when, index in points:
         output = tmp_path / f"mati-{when}-{index}"
-        shutil.copytree(old_output, output, symlinks=True)
+        _copy_output(old_output, output)
         status = _build_in_child(site, output, (when, index), log)
         step = f"killed {when} {calls[index - 1][0]} #{index} ({calls[index - 1][2]})"
         if not (os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL):
@@ -277,7 +284,7 @@ def test_sigkill_of_a_running_build_leaves_each_kelurahan_whole(
     site, old_output, new_output = many
     old, new = tree_hashes(old_output), tree_hashes(new_output)
     output = tmp_path / "out"
-    shutil.copytree(old_output, output, symlinks=True)
+    _copy_output(old_output, output)
     child = _start_when_staging(site, output, "--jobs", "1")
     time.sleep(delay)
     child.kill()
@@ -298,7 +305,7 @@ def test_ctrl_c_stops_the_build_cleanly(many: tuple[Path, Path, Path], tmp_path:
     site, old_output, new_output = many
     old, new = tree_hashes(old_output), tree_hashes(new_output)
     output = tmp_path / "out"
-    shutil.copytree(old_output, output, symlinks=True)
+    _copy_output(old_output, output)
     child = _start_when_staging(site, output, "--jobs", jobs, start_new_session=True)
     time.sleep(0.05)
     assert child.poll() is None, "the build ended before Ctrl-C could be sent"
@@ -417,7 +424,7 @@ def test_published_images_lose_gps_and_exif_but_keep_their_pixels(make_site: Cal
     assert published_bytes != data
 
 
-# -- nothing outside the output folder ---------------------------------------------------------
+# -- nothing outside the output folder (and its private .kelurahan/ next to it) ---------------------------------------------------------
 
 
 def test_build_writes_nothing_outside_its_output_folder(site: Path, tmp_path: Path) -> None:
@@ -442,4 +449,5 @@ def test_build_writes_nothing_outside_its_output_folder(site: Path, tmp_path: Pa
     default = run_cli(site, "build", "--jobs", "1")
     assert default.exit_code == 0, default.output
     changed = [rel for rel, value in snapshot(site).items() if site_before.get(rel) != value]
-    assert changed and all(rel == "output" or rel.startswith("output/") for rel in changed), changed
+    assert changed and all(rel.split("/")[0] in ("output", ".kelurahan") for rel in changed), changed
+    assert not [p for p in (site / "output").iterdir() if p.name.startswith(".")], "only the public site"

@@ -1,0 +1,269 @@
+"""FTP and FTPS (``ftp://user@host/path``, ``ftps://`` = explicit TLS) through ftplib.
+
+The password comes from the environment variable ``KELURAHAN_FTP_PASSWORD`` or from
+``~/.netrc`` (``machine HOST login USER password ...``), never from a file of the site.
+FTPS data connections reuse the TLS session of the control connection, as strict servers
+demand. Transfers run over a few connections at once.
+"""
+
+from __future__ import annotations
+
+import ftplib
+import hashlib
+import io
+import netrc
+import os
+import posixpath
+import socket
+import ssl
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .transport import TEMP_SUFFIX, Done, PublishError, Target
+
+PASSWORD_VARIABLE = "KELURAHAN_FTP_PASSWORD"
+CONNECTIONS = 3
+TIMEOUT = 30
+T = TypeVar("T")
+FAILURES = (ftplib.Error, OSError, EOFError)
+
+
+class _ReusingTLS(ftplib.FTP_TLS):
+    """FTPS whose data connections resume the control connection's TLS session."""
+
+    def ntransfercmd(self, cmd: str, rest: int | str | None = None) -> tuple[socket.socket, int | None]:
+        conn, size = ftplib.FTP.ntransfercmd(self, cmd, rest)
+        if self._prot_p:  # type: ignore[attr-defined]
+            session = self.sock.session if isinstance(self.sock, ssl.SSLSocket) else None
+            conn = self.context.wrap_socket(conn, server_hostname=self.host, session=session)
+        return conn, size
+
+
+def password_for(target: Target) -> str:
+    """The FTP password: the environment variable first, then ``~/.netrc``."""
+    if secret := os.environ.get(PASSWORD_VARIABLE):
+        return secret
+    path = Path(os.environ.get("NETRC") or Path.home() / ".netrc")
+    try:
+        found = netrc.netrc(str(path)).authenticators(target.host) if path.is_file() else None
+    except (netrc.NetrcParseError, OSError) as error:
+        raise PublishError(str(path), f"berkas netrc tidak bisa dibaca ({type(error).__name__})",
+                           "periksa isinya: machine HOST login USER password SANDI; izinnya harus 600") from None
+    if found and found[2] and (not target.user or found[0] == target.user):
+        return found[2]
+    raise PublishError(target.where(), f"sandi FTP untuk user '{target.user}' tidak ditemukan",
+                       f"isi variabel lingkungan {PASSWORD_VARIABLE} atau tambahkan "
+                       f"'machine {target.host} login {target.user} password ...' ke ~/.netrc (izin 600)")
+
+
+def ftp_error(target: Target, rel: str, error: BaseException) -> PublishError:
+    """An ftplib failure in Indonesian, naming the remote path and what to do."""
+    where = target.where(rel)
+    text = str(error)
+    if isinstance(error, ftplib.error_perm) and text[:3] in ("530", "332"):
+        return PublishError(where, "login FTP ditolak (user atau sandi salah)",
+                            f"periksa user di URL dan sandi di {PASSWORD_VARIABLE} atau ~/.netrc")
+    if text[:3] in ("452", "552"):
+        return PublishError(where, "disk host penuh",
+                            "kosongkan ruang di host lalu jalankan lagi; situs lama tetap utuh")
+    if isinstance(error, ftplib.error_perm) and text[:3] in ("550", "553"):
+        return PublishError(where, f"host menolak ({text})",
+                            "periksa izin folder untuk user FTP ini di host lalu jalankan lagi")
+    if isinstance(error, ssl.SSLError):
+        return PublishError(where, f"TLS gagal ({error.reason or error})",
+                            "periksa sertifikat host (SSL_CERT_FILE untuk sertifikat sendiri) lalu jalankan lagi")
+    if isinstance(error, OSError | EOFError) or text[:3] == "421":
+        return PublishError(where, "koneksi ke host terputus",
+                            "jalankan lagi: berkas yang sudah terkirim tidak dikirim ulang, dan halaman di host "
+                            "tetap lengkap")
+    return PublishError(where, f"host menolak ({text})", "periksa host lalu jalankan lagi")
+
+
+class FtpTransport:
+    """A control connection for small steps, and a few more for uploads."""
+
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.root = target.path.rstrip("/") or "/"
+        self.secret = password_for(target)
+        self.made: set[str] = set()
+        self.made_lock = threading.Lock()
+        self.main = self._connect()
+
+    def _connect(self) -> ftplib.FTP:
+        tls = self.target.scheme == "ftps"
+        ftp: ftplib.FTP = _ReusingTLS(context=ssl.create_default_context(), timeout=TIMEOUT) if tls \
+            else ftplib.FTP(timeout=TIMEOUT)
+        try:
+            ftp.connect(self.target.host, self.target.port or 21)
+            ftp.login(self.target.user or "anonymous", self.secret)
+            if isinstance(ftp, ftplib.FTP_TLS):
+                ftp.prot_p()
+        except (ftplib.Error, OSError, EOFError) as error:
+            ftp.close()
+            if isinstance(error, ConnectionRefusedError | socket.gaierror | TimeoutError):
+                raise PublishError(self.target.where(), f"host tidak bisa dihubungi ({error})",
+                                   "periksa nama host, port dan jaringan lalu jalankan lagi") from None
+            raise ftp_error(self.target, "", error) from None
+        return ftp
+
+    def _path(self, rel: str) -> str:
+        return posixpath.join(self.root, rel) if rel else self.root
+
+    def _call(self, rel: str, work: Callable[[], T]) -> T:
+        try:
+            return work()
+        except FAILURES as error:
+            raise ftp_error(self.target, rel, error) from None
+
+    def read(self, rel: str) -> bytes | None:
+        return self._call(rel, lambda: _retrieve(self.main, self._path(rel)))
+
+    def _store(self, ftp: ftplib.FTP, rel: str, data: io.BufferedIOBase | io.BytesIO) -> None:
+        self._make_dirs(ftp, posixpath.dirname(rel))
+        temp = self._path(rel) + TEMP_SUFFIX
+        ftp.storbinary(f"STOR {temp}", data)
+        try:
+            ftp.rename(temp, self._path(rel))
+        except ftplib.error_perm:  # servers that refuse to rename over a file: a short gap
+            ftp.delete(self._path(rel))
+            ftp.rename(temp, self._path(rel))
+
+    def write(self, rel: str, data: bytes) -> None:
+        self._call(rel, lambda: self._store(self.main, rel, io.BytesIO(data)))
+
+    def create(self, rel: str, data: bytes) -> bool:
+        def create() -> bool:
+            if _retrieve(self.main, self._path(rel)) is not None:
+                return False
+            self._store(self.main, rel, io.BytesIO(data))
+            return True
+        return self._call(rel, create)
+
+    def _make_dirs(self, ftp: ftplib.FTP, folder: str) -> None:
+        parts = folder.split("/") if folder else []
+        for depth in range(len(parts)):
+            rel = "/".join(parts[: depth + 1])
+            with self.made_lock:
+                if rel in self.made:
+                    continue
+            try:
+                ftp.mkd(self._path(rel))
+            except ftplib.error_perm:
+                ftp.cwd(self._path(rel))  # it exists (or this fails and names the problem)
+            with self.made_lock:
+                self.made.add(rel)
+
+    def upload(self, files: Sequence[tuple[str, Path]], done: Done) -> dict[str, PublishError]:
+        failed: dict[str, PublishError] = {}
+        lock = threading.Lock()
+        queue = list(reversed(files))
+
+        def worker(ftp: ftplib.FTP | None) -> None:
+            try:
+                ftp = ftp or self._connect()
+            except PublishError as error:
+                with lock:
+                    failed.setdefault(queue[-1][0] if queue else "", error)
+                return
+            while True:
+                with lock:
+                    if failed or not queue:
+                        break
+                    rel, source = queue.pop()
+                try:
+                    with open(source, "rb") as handle:
+                        self._store(ftp, rel, handle)
+                except FAILURES as error:
+                    with lock:
+                        failed[rel] = ftp_error(self.target, rel, error)
+                    break
+                done(rel, source.stat().st_size)
+            if ftp is not self.main:
+                _quit(ftp)
+
+        count = min(CONNECTIONS, max(1, len(files) // 4))
+        with ThreadPoolExecutor(max_workers=count) as pool:
+            list(pool.map(worker, [self.main, *[None] * (count - 1)]))
+        return failed
+
+    def remove(self, rels: Sequence[str]) -> None:
+        for rel in rels:
+            self._call(rel, lambda rel=rel: _delete(self.main, self._path(rel)))  # type: ignore[misc]
+
+    def remove_tree(self, rel: str) -> None:
+        def remove_tree(folder: str) -> None:
+            for name, kind in _entries(self.main, self._path(folder)):
+                child = posixpath.join(folder, name)
+                remove_tree(child) if kind == "dir" else _delete(self.main, self._path(child))
+            self.main.rmd(self._path(folder))
+        self._call(rel, lambda: remove_tree(rel))
+
+    def listdir(self, rel: str) -> list[str]:
+        return self._call(rel, lambda: sorted(name for name, _kind in _entries(self.main, self._path(rel))))
+
+    def files(self, rel: str) -> dict[str, str]:
+        def walk(folder: str, found: dict[str, str]) -> None:
+            for name, kind in _entries(self.main, self._path(posixpath.join(rel, folder))):
+                child = posixpath.join(folder, name) if folder else name
+                if kind == "dir":
+                    walk(child, found)
+                else:
+                    data = _retrieve(self.main, self._path(posixpath.join(rel, child))) or b""
+                    found[child] = hashlib.sha256(data).hexdigest()
+        found: dict[str, str] = {}
+        self._call(rel, lambda: walk("", found))
+        return dict(sorted(found.items()))
+
+    def can_link(self) -> bool:
+        return False
+
+    def link(self, pairs: Sequence[tuple[str, str]]) -> None:
+        raise PublishError(self.target.where(), "FTP tidak mendukung tautan", "pakai SFTP untuk folder rilis")
+
+    def switch(self, rel: str, points_to: str) -> None:
+        self.link([])
+
+    def close(self) -> None:
+        _quit(self.main)
+
+
+def _retrieve(ftp: ftplib.FTP, path: str) -> bytes | None:
+    buffer = io.BytesIO()
+    try:
+        ftp.retrbinary(f"RETR {path}", buffer.write)
+    except ftplib.error_perm as error:
+        if str(error)[:3] == "550":
+            return None
+        raise
+    return buffer.getvalue()
+
+
+def _delete(ftp: ftplib.FTP, path: str) -> None:
+    try:
+        ftp.delete(path)
+    except ftplib.error_perm as error:
+        if str(error)[:3] != "550":
+            raise
+
+
+def _entries(ftp: ftplib.FTP, path: str) -> list[tuple[str, str]]:
+    """(name, "dir" or "file") of a folder, by MLSD; none when it does not exist."""
+    try:
+        facts: list[tuple[str, dict[str, Any]]] = list(ftp.mlsd(path, ["type"]))
+    except ftplib.error_perm as error:
+        if str(error)[:3] == "550":
+            return []
+        raise
+    return [(name, "dir" if f.get("type") == "dir" else "file") for name, f in facts
+            if f.get("type") not in ("cdir", "pdir") and name not in (".", "..")]
+
+
+def _quit(ftp: ftplib.FTP) -> None:
+    try:
+        ftp.quit()
+    except FAILURES:
+        ftp.close()
