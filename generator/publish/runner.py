@@ -249,8 +249,8 @@ def _publish(options: PublishOptions, transport: Transport, report: PublishRepor
                            "--izinkan-hapus")
     if refusal:
         report.warnings.append(refusal)
-    if options.dry_run:
-        return
+    if options.dry_run or (not plan.steps and not findings and (state.files or not local)):
+        return  # nothing to do: the host already holds this build
     if report.releases:
         _run_release(transport, plan, state, sources, keep, report, progress)
     else:
