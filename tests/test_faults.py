@@ -424,7 +424,7 @@ def test_published_images_lose_gps_and_exif_but_keep_their_pixels(make_site: Cal
     assert published_bytes != data
 
 
-# -- nothing outside the output folder (and its private .kelurahan/ next to it) ---------------------------------------------------------
+# -- nothing outside the output folder (and its private .kelurahan/ next to it) ----------------
 
 
 def test_build_writes_nothing_outside_its_output_folder(site: Path, tmp_path: Path) -> None:
