@@ -3,6 +3,8 @@ that what a host serves is whole (every page one version, every file it uses pre
 
 from __future__ import annotations
 
+import io
+import os
 import re
 import urllib.error
 import urllib.request
@@ -11,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 from click.testing import Result
 from conftest import assert_exit, parse_html, run_cli, tree_bytes
+from PIL import Image
 
 PUBLISH_SUMMARY = re.compile(r"Terbit ke \S+: ([\d.]+) baru, ([\d.]+) diganti, ([\d.]+) dihapus, ([\d.]+) tetap; "
                              r"([\d.]+) berkas terkirim")
@@ -41,6 +44,13 @@ def edit_beranda(site: Path, slug: str, line: str) -> None:
     path = site / f"kelurahan/{slug}/beranda.md"
     before = path.read_text(encoding="utf-8") if path.exists() else ""
     path.write_text(before + f"\n{line}\n", encoding="utf-8")
+
+
+def noise_png(width: int = 250, height: int = 200) -> bytes:
+    """A PNG of random pixels (about 150 KB: does not compress), so transfers take many packets."""
+    buffer = io.BytesIO()
+    Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def changed_files(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:

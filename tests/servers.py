@@ -262,9 +262,9 @@ class Proxy:
                 data = source.recv(65536)
                 if not data:
                     break
-                if upward and self.cut_after is not None:
+                if upward:
                     with self.lock:
-                        room = self.cut_after - self.sent
+                        room = self.cut_after - self.sent if self.cut_after is not None else len(data) + 1
                         self.sent += len(data)
                     if room <= len(data):
                         sink.sendall(data[:max(room, 0)])
@@ -275,7 +275,7 @@ class Proxy:
                 if self.ftp and not upward:
                     data = self._rewrite_pasv(data)
                 sink.sendall(data)
-        except OSError:
+        except (OSError, ValueError):  # the other direction closed the sockets
             pass
         finally:
             for sock in (source, sink):

@@ -72,7 +72,7 @@ def ftp_error(target: Target, rel: str, error: BaseException) -> PublishError:
     if isinstance(error, ftplib.error_perm) and text[:3] in ("550", "553"):
         return PublishError(where, f"host menolak ({text})",
                             "periksa izin folder untuk user FTP ini di host lalu jalankan lagi")
-    if isinstance(error, ssl.SSLError):
+    if isinstance(error, ssl.SSLError) and not _cut(error):
         return PublishError(where, f"TLS gagal ({error.reason or error})",
                             "periksa sertifikat host (SSL_CERT_FILE untuk sertifikat sendiri) lalu jalankan lagi")
     if isinstance(error, OSError | EOFError) or text[:3] == "421":
@@ -144,18 +144,19 @@ class FtpTransport:
         return self._call(rel, create)
 
     def _make_dirs(self, ftp: ftplib.FTP, folder: str) -> None:
-        parts = folder.split("/") if folder else []
+        """Create ``folder`` (relative to the target folder, which is created too) and its parents."""
+        parts = [p for p in self.root.split("/") if p] + (folder.split("/") if folder else [])
         for depth in range(len(parts)):
-            rel = "/".join(parts[: depth + 1])
+            path = "/" + "/".join(parts[: depth + 1])
             with self.made_lock:
-                if rel in self.made:
+                if path in self.made:
                     continue
             try:
-                ftp.mkd(self._path(rel))
+                ftp.mkd(path)
             except ftplib.error_perm:
-                ftp.cwd(self._path(rel))  # it exists (or this fails and names the problem)
+                ftp.cwd(path)  # it exists (or this fails and names the problem)
             with self.made_lock:
-                self.made.add(rel)
+                self.made.add(path)
 
     def upload(self, files: Sequence[tuple[str, Path]], done: Done) -> dict[str, PublishError]:
         failed: dict[str, PublishError] = {}
@@ -229,6 +230,11 @@ class FtpTransport:
 
     def close(self) -> None:
         _quit(self.main)
+
+
+def _cut(error: ssl.SSLError) -> bool:
+    """A TLS error that only says the connection ended (cut half-way, not a certificate problem)."""
+    return isinstance(error, ssl.SSLEOFError | ssl.SSLZeroReturnError) or "EOF" in str(error.reason or "")
 
 
 def _retrieve(ftp: ftplib.FTP, path: str) -> bytes | None:

@@ -20,11 +20,6 @@ class LocalTransport:
     def __init__(self, target: Target) -> None:
         self.target = target
         self.root = Path(target.path)
-        if not self.root.is_dir():
-            try:
-                self.root.mkdir(parents=True, mode=DIR_MODE)
-            except OSError as error:
-                raise os_error(target, "", error) from None
 
     def _path(self, rel: str) -> Path:
         return self.root / rel
@@ -111,6 +106,7 @@ class LocalTransport:
     def can_link(self) -> bool:
         probe = self._path("uji-tautan" + TEMP_SUFFIX)
         try:
+            self.root.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
             probe.unlink(missing_ok=True)
             os.symlink("tujuan", probe)
             probe.unlink()

@@ -239,7 +239,7 @@ def _publish(options: PublishOptions, transport: Transport, report: PublishRepor
     if findings:
         report.warnings += tamper_lines(findings)
         state = forget(state, findings.changed + findings.removed)  # sent again: the host is repaired
-    report.releases = state.release is not None or (not state.files and transport.can_link())
+    report.releases = state.release is not None or (not state.files and _links(options, transport))
     plan = make_plan(local, state.files, options.slugs, RESERVED_SLUGS)
     report.plan = plan
     refusal = delete_refusal(plan, options.delete_limit, RESERVED_SLUGS)
@@ -255,9 +255,17 @@ def _publish(options: PublishOptions, transport: Transport, report: PublishRepor
         _run_release(transport, plan, state, sources, keep, report, progress)
     else:
         _run_in_place(transport, plan, state, sources, report, progress)
-        snapshots.take(options.site, transport.target.url, _release_id(()), plan.result, sources, keep)
+        snapshots.take(options.site, transport.target.url, plan.result, sources, keep)
     if findings:
         snapshots.clear_findings(options.site, transport.target.url)
+
+
+def _links(options: PublishOptions, transport: Transport) -> bool:
+    """Can a new target take release folders? (The dry run writes no probe: it assumes so where
+    the kind of target usually can.)"""
+    if options.dry_run:
+        return transport.target.scheme in ("file", "sftp")
+    return transport.can_link()
 
 
 def _counter(plan: Plan, report: PublishReport, progress: Progress | None,
@@ -314,6 +322,7 @@ def _release_id(taken: tuple[str | None, ...]) -> str:
 def _run_release(transport: Transport, plan: Plan, state: TargetState, sources: Mapping[str, Path], keep: int,
                  report: PublishReport, progress: Progress | None) -> None:
     """Make a new release folder (hard links + new files), then switch ``current`` to it."""
+    _prune(transport, {state.release, *state.history})  # half-made releases of an interrupted publish
     name = _release_id((state.release, *state.history))
     base = f"{RELEASES}/{name}"
     moving = {step.path for step in plan.transfers}

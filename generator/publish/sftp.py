@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 import posixpath
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from pathlib import Path
@@ -56,7 +57,11 @@ class SftpTransport:
     def __init__(self, target: Target) -> None:
         self.target = target
         self.loop = asyncio.new_event_loop()
+        # A cut connection makes asyncio log "socket.send() raised exception" to stderr; the
+        # publish error says it in Indonesian instead.
+        logging.getLogger("asyncio").setLevel(logging.ERROR)
         self.root = target.path.rstrip("/") or "/"
+        self.root_made = False
         try:
             self.conn, self.sftp = self._run(self._connect())
         except BaseException:
@@ -157,6 +162,9 @@ class SftpTransport:
 
     async def _make_dirs(self, folders: Iterable[str]) -> None:
         """Create folders and their parents, one pipelined round per depth."""
+        if not self.root_made:
+            await self.sftp.makedirs(self.root, exist_ok=True)
+            self.root_made = True
         wanted = {f for folder in folders if folder for f in _parents(folder)}
         for depth in sorted({f.count("/") for f in wanted}):
             level = sorted(f for f in wanted if f.count("/") == depth)
@@ -254,6 +262,7 @@ class SftpTransport:
     def can_link(self) -> bool:
         async def probe() -> bool:
             path = self._path("uji-tautan" + TEMP_SUFFIX)
+            await self._make_dirs([])
             try:
                 await self.sftp.symlink("tujuan", path)
                 await self.sftp.remove(path)
