@@ -146,8 +146,22 @@ def _target_lock(transport: Transport) -> Iterator[None]:
     try:
         yield
     finally:
-        with suppress(PublishError):
-            transport.remove([LOCK])
+        _unlock(transport)
+
+
+def _unlock(transport: Transport) -> None:
+    """Remove the lock; after a cut connection, over a new one (when the host answers again)."""
+    try:
+        transport.remove([LOCK])
+        return
+    except PublishError:
+        pass
+    with suppress(PublishError):
+        fresh = open_transport(transport.target)
+        try:
+            fresh.remove([LOCK])
+        finally:
+            fresh.close()
 
 
 def _locked(transport: Transport) -> PublishError:
