@@ -13,6 +13,7 @@ import datetime as dt
 import getpass
 import ipaddress
 import os
+import queue
 import re
 import select
 import shutil
@@ -254,6 +255,11 @@ class Proxy:
             threading.Thread(target=self._pump, args=(server, client, False), daemon=True).start()
 
     def _pump(self, source: socket.socket, sink: socket.socket, upward: bool) -> None:
+        """Copy one direction. With a delay, each chunk is sent ``delay`` seconds after it
+        arrived, by a second thread, so the link has latency but not less bandwidth."""
+        outbox: queue.Queue[tuple[float, bytes] | None] = queue.Queue()
+        sender = threading.Thread(target=self._send_later, args=(outbox, sink), daemon=True)
+        sender.start()
         try:
             while not self.cut.is_set():
                 ready, _, _ = select.select([source], [], [], 0.2)
@@ -267,21 +273,31 @@ class Proxy:
                         room = self.cut_after - self.sent if self.cut_after is not None else len(data) + 1
                         self.sent += len(data)
                     if room <= len(data):
-                        sink.sendall(data[:max(room, 0)])
+                        outbox.put((time.monotonic() + self.delay, data[:max(room, 0)]))
                         self.cut.set()
                         break
-                if self.delay:
-                    time.sleep(self.delay)
                 if self.ftp and not upward:
                     data = self._rewrite_pasv(data)
-                sink.sendall(data)
+                outbox.put((time.monotonic() + self.delay, data))
         except (OSError, ValueError):  # the other direction closed the sockets
             pass
         finally:
+            outbox.put(None)
+            sender.join(timeout=5 + self.delay)
             for sock in (source, sink):
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
                 sock.close()
+
+    def _send_later(self, outbox: queue.Queue[tuple[float, bytes] | None], sink: socket.socket) -> None:
+        while (item := outbox.get()) is not None:
+            due, data = item
+            if (wait := due - time.monotonic()) > 0:
+                time.sleep(wait)
+            try:
+                sink.sendall(data)
+            except (OSError, ValueError):
+                return
 
     def _rewrite_pasv(self, data: bytes) -> bytes:
         match = _PASV.search(data)

@@ -123,9 +123,12 @@ class FtpTransport:
         return self._call(rel, lambda: _retrieve(self.main, self._path(rel)))
 
     def _store(self, ftp: ftplib.FTP, rel: str, data: io.BufferedIOBase | io.BytesIO) -> None:
-        self._make_dirs(ftp, posixpath.dirname(rel))
         temp = self._path(rel) + TEMP_SUFFIX
-        ftp.storbinary(f"STOR {temp}", data)
+        try:
+            ftp.storbinary(f"STOR {temp}", data)
+        except ftplib.error_perm:  # refused before any data was read: most likely no such folder yet
+            self._make_dirs(ftp, posixpath.dirname(rel))
+            ftp.storbinary(f"STOR {temp}", data)
         try:
             ftp.rename(temp, self._path(rel))
         except ftplib.error_perm:  # servers that refuse to rename over a file: a short gap

@@ -62,6 +62,7 @@ class SftpTransport:
         logging.getLogger("asyncio").setLevel(logging.ERROR)
         self.root = target.path.rstrip("/") or "/"
         self.root_made = False
+        self.made: set[str] = set()
         try:
             self.conn, self.sftp = self._run(self._connect())
         except BaseException:
@@ -165,10 +166,11 @@ class SftpTransport:
         if not self.root_made:
             await self.sftp.makedirs(self.root, exist_ok=True)
             self.root_made = True
-        wanted = {f for folder in folders if folder for f in _parents(folder)}
+        wanted = {f for folder in folders if folder for f in _parents(folder)} - self.made
         for depth in sorted({f.count("/") for f in wanted}):
             level = sorted(f for f in wanted if f.count("/") == depth)
             await asyncio.gather(*(self._mkdir(f) for f in level))
+        self.made |= wanted
 
     async def _mkdir(self, rel: str) -> None:
         try:
@@ -219,10 +221,38 @@ class SftpTransport:
         await asyncio.gather(*(limited(w) for w in works))
 
     def remove_tree(self, rel: str) -> None:
-        async def remove_tree() -> None:
-            if await self.sftp.isdir(self._path(rel)):
-                await self.sftp.rmtree(self._path(rel))
-        self._call(rel, remove_tree)
+        self._call(rel, lambda: self._remove_tree(rel))
+
+    async def _remove_tree(self, rel: str) -> None:
+        """Remove a folder tree with many requests in flight: list it level by level, delete
+        every file at once, then the folders deepest first (a release of ~900 files is a few
+        round trips, not 900)."""
+        if not await self.sftp.isdir(self._path(rel)):
+            return
+        folders: list[str] = []
+        files: list[str] = []
+        level = [rel]
+        while level:
+            folders += level
+            listings = await asyncio.gather(*(self._entries(folder) for folder in level))
+            below: list[str] = []
+            for folder, entries in zip(level, listings, strict=True):
+                for name, is_dir in entries:
+                    (below if is_dir else files).append(posixpath.join(folder, name))
+            level = below
+        await self._many(self.sftp.remove(self._path(f)) for f in files)
+        for depth in sorted({f.count("/") for f in folders}, reverse=True):
+            await asyncio.gather(*(self.sftp.rmdir(self._path(f)) for f in folders if f.count("/") == depth))
+        self.made = {f for f in self.made if f != rel and not f.startswith(rel + "/")}
+
+    async def _entries(self, rel: str) -> list[tuple[str, bool]]:
+        try:
+            entries = await self.sftp.readdir(self._path(rel))
+        except asyncssh.SFTPNoSuchFile:
+            return []
+        names = [(e.filename if isinstance(e.filename, str) else e.filename.decode(),
+                  e.attrs.type == asyncssh.FILEXFER_TYPE_DIRECTORY) for e in entries]
+        return [(name, is_dir) for name, is_dir in names if name not in (".", "..")]
 
     def listdir(self, rel: str) -> list[str]:
         async def listdir() -> list[str]:
