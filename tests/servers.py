@@ -15,7 +15,6 @@ import ipaddress
 import os
 import queue
 import re
-import select
 import shutil
 import signal
 import socket
@@ -230,20 +229,23 @@ class Proxy:
         self.listener = self._listen(upstream)
         self.port = self.listener.getsockname()[1]
 
-    def _listen(self, upstream: int) -> socket.socket:
+    def _listen(self, upstream: int, once: bool = False) -> socket.socket:
         listener = socket.socket()
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind(("127.0.0.1", 0))
         listener.listen(16)
-        threading.Thread(target=self._accept, args=(listener, upstream), daemon=True).start()
+        threading.Thread(target=self._accept, args=(listener, upstream, once), daemon=True).start()
         return listener
 
-    def _accept(self, listener: socket.socket, upstream: int) -> None:
+    def _accept(self, listener: socket.socket, upstream: int, once: bool) -> None:
+        """Accept connections (``once``: one, for an FTP passive data connection, then close)."""
         while not self.stop.is_set():
             try:
                 client, _ = listener.accept()
             except OSError:
                 return
+            if once:
+                listener.close()
             try:
                 server = socket.create_connection(("127.0.0.1", upstream))
             except OSError:
@@ -253,6 +255,8 @@ class Proxy:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             threading.Thread(target=self._pump, args=(client, server, True), daemon=True).start()
             threading.Thread(target=self._pump, args=(server, client, False), daemon=True).start()
+            if once:
+                return
 
     def _pump(self, source: socket.socket, sink: socket.socket, upward: bool) -> None:
         """Copy one direction. With a delay, each chunk is sent ``delay`` seconds after it
@@ -261,11 +265,12 @@ class Proxy:
         sender = threading.Thread(target=self._send_later, args=(outbox, sink), daemon=True)
         sender.start()
         try:
+            source.settimeout(0.2)
             while not self.cut.is_set():
-                ready, _, _ = select.select([source], [], [], 0.2)
-                if not ready:
+                try:
+                    data = source.recv(65536)
+                except TimeoutError:
                     continue
-                data = source.recv(65536)
                 if not data:
                     break
                 if upward:
@@ -304,7 +309,7 @@ class Proxy:
         if not match:
             return data
         port = int(match.group(5)) * 256 + int(match.group(6))
-        listener = self._listen(port)
+        listener = self._listen(port, once=True)
         mine = listener.getsockname()[1]
         reply = f"227 Entering Passive Mode (127,0,0,1,{mine // 256},{mine % 256})".encode()
         return data[:match.start()] + reply + data[match.end():]

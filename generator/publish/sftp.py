@@ -17,7 +17,7 @@ import asyncssh
 from .transport import TEMP_SUFFIX, Done, PublishError, Target
 
 PARALLEL_FILES = 16
-PARALLEL_REQUESTS = 64
+PARALLEL_REQUESTS = 256
 T = TypeVar("T")
 
 LOST = (asyncssh.DisconnectError, asyncssh.ConnectionLost, asyncssh.SFTPConnectionLost,
