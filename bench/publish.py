@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO / "tests"))
 import servers  # noqa: E402  (the test servers, shared on purpose)
 
 LATENCY = 0.05  # seconds each way: 100 ms per round trip
-EDITED = ("kauman", "baluwarti", "gajahan", "kemlayan", "jayengan", "kratonan", "sriwedari")
+EDITED = ("kauman", "baluwarti", "kedung-lumbu", "keprabon", "laweyan", "pasar-kliwon", "sriwedari")
 
 
 @dataclass

@@ -319,6 +319,13 @@ def publish_command(ctx: click.Context, slugs: tuple[str, ...], target: str | No
         progress.end()
         click.echo(str(error), err=True)
         ctx.exit(EXIT_CONTENT)
+    except (ContentError, BuildLocked):
+        raise
+    except Exception as error:  # a library failure not foreseen: one line, never a traceback
+        progress.end()
+        click.echo(f"{target or 'terbit.tujuan'}: publish gagal ({type(error).__name__}: {error}); situs di host "
+                   "tetap utuh; jalankan lagi, dan bila terus gagal laporkan pesan ini", err=True)
+        ctx.exit(EXIT_CONTENT)
     progress.end()
     for line in report.warnings:
         click.echo(f"Peringatan: {line}", err=True)

@@ -314,6 +314,9 @@ def test_ctrl_c_stops_the_build_cleanly(many: tuple[Path, Path, Path], tmp_path:
     assert child.returncode > 0, f"exit status {child.returncode} after Ctrl-C: {stderr}"
     assert "Traceback" not in stderr, stderr
     assert _whole(tree_hashes(output), [old, new], _slugs(new_output)) == []
+    refused = run_cli(site, "publish", "--output", output, "--target", f"file://{tmp_path / 'www'}")
+    assert_exit(refused, 1)
+    assert "build terakhir tidak selesai" in refused.stderr and not (tmp_path / "www").exists()
     repaired = run_cli(site, "build", "--output", output, "--jobs", "2")
     assert repaired.exit_code == 0, repaired.output
     assert _differences(tree_hashes(output), new) == []

@@ -205,3 +205,22 @@ def test_nginx_serves_every_page_of_the_published_site_under_a_sub_path(site: Pa
         assert crawl(base, ["kenanga/index.html"]) == []
         status, body = fetch(base + "kenanga/")
         assert status == 200 and b"Pengumuman baru." in body
+
+
+def test_a_publish_cut_after_its_switch_is_adopted_not_removed(site: Path, tmp_path: Path) -> None:
+    """A cut between the switch of ``current`` and the manifest write leaves the new release
+    live and the old manifest: the next publish adopts the live release instead of removing it."""
+    www = tmp_path / "www"
+    first = build_site(site)
+    publish(site, "--target", url_of(www))
+    manifest = www / ".kelurahan-terbit/manifest.json"
+    saved = manifest.read_bytes()
+    edit_beranda(site, "mawar", "Versi kedua.")
+    second = build_site(site)
+    publish(site, "--target", url_of(www))
+    manifest.write_bytes(saved)  # as if the connection was cut right after the switch
+    assert "sama dengan yang diterbitkan" in publish(site, "--target", url_of(www), "--periksa").stderr
+    assert publish_counts(publish(site, "--target", url_of(www)))["terkirim"] == 0
+    assert served(www) == second
+    publish(site, "--target", url_of(www), "--rollback")
+    assert served(www) == first

@@ -198,7 +198,7 @@ class FtpTransport:
         for rel in rels:
             self._call(rel, lambda rel=rel: _delete(self.main, self._path(rel)))  # type: ignore[misc]
 
-    def remove_tree(self, rel: str) -> None:
+    def remove_tree(self, rel: str, known: Sequence[str] = ()) -> None:
         def remove_tree(folder: str) -> None:
             for name, kind in _entries(self.main, self._path(folder)):
                 child = posixpath.join(folder, name)
@@ -230,6 +230,9 @@ class FtpTransport:
 
     def switch(self, rel: str, points_to: str) -> None:
         self.link([])
+
+    def readlink(self, rel: str) -> str | None:
+        return None
 
     def close(self) -> None:
         _quit(self.main)

@@ -80,7 +80,7 @@ class LocalTransport:
         for folder in sorted({str(Path(rel).parent) for rel in rels}, key=len, reverse=True):
             _remove_empty(self.root, folder)
 
-    def remove_tree(self, rel: str) -> None:
+    def remove_tree(self, rel: str, known: Sequence[str] = ()) -> None:
         try:
             shutil.rmtree(self._path(rel))
         except FileNotFoundError:
@@ -135,6 +135,12 @@ class LocalTransport:
             os.replace(temp, path)
         except OSError as error:
             raise os_error(self.target, rel, error) from None
+
+    def readlink(self, rel: str) -> str | None:
+        try:
+            return os.readlink(self._path(rel))
+        except OSError:
+            return None
 
     def close(self) -> None:
         return None

@@ -234,12 +234,28 @@ def _read_state(transport: Transport) -> TargetState:
     if raw is None:
         return TargetState()
     try:
-        return decode_state(raw)
+        return _live(transport, decode_state(raw))
     except (ValueError, UnicodeDecodeError):
         where = transport.target.where(MANIFEST)
         raise PublishError(where, "manifest di host rusak atau diubah orang lain",
                            f"jalankan kelurahan publish --periksa; untuk mengirim ulang semuanya, hapus {where}",
                            ) from None
+
+
+def _live(transport: Transport, state: TargetState) -> TargetState:
+    """With release folders, the release ``current`` really points at. A publish cut off after
+    its switch but before it saved the manifest leaves a newer, complete release live (its own
+    manifest is written before the switch): adopt it, so it is neither removed nor ignored."""
+    if state.release is None:
+        return state
+    link = transport.readlink(CURRENT) or ""
+    live = link.removeprefix(f"{RELEASES}/")
+    if not live or live == state.release or "/" in live:
+        return state
+    raw = transport.read(f"{RELEASE_MANIFESTS}/{live}.json")
+    if raw is None:
+        return state
+    return TargetState(decode_state(raw).files, live, (*state.history, state.release))
 
 
 def _save(transport: Transport, state: TargetState) -> None:
@@ -263,7 +279,11 @@ def _publish(options: PublishOptions, transport: Transport, report: PublishRepor
                            "--izinkan-hapus")
     if refusal:
         report.warnings.append(refusal)
-    if options.dry_run or (not plan.steps and not findings and (state.files or not local)):
+    if options.dry_run:
+        return
+    if not plan.steps and not findings and (state.files or not local):
+        if state.release is not None:
+            _save(transport, state)  # records a release adopted after a cut (see _live)
         return  # nothing to do: the host already holds this build
     if report.releases:
         _run_release(transport, plan, state, sources, keep, report, progress)
@@ -336,8 +356,11 @@ def _release_id(taken: tuple[str | None, ...]) -> str:
 def _run_release(transport: Transport, plan: Plan, state: TargetState, sources: Mapping[str, Path], keep: int,
                  report: PublishReport, progress: Progress | None) -> None:
     """Make a new release folder (hard links + new files), then switch ``current`` to it."""
-    _prune(transport, {state.release, *state.history})  # half-made releases of an interrupted publish
-    name = _release_id((state.release, *state.history))
+    present = set(transport.listdir(RELEASES))
+    known = {state.release, *state.history}
+    for leftover in sorted(present - known):  # half-made by an interrupted publish
+        transport.remove_tree(f"{RELEASES}/{leftover}")
+    name = _release_id(tuple(present | known))
     base = f"{RELEASES}/{name}"
     moving = {step.path for step in plan.transfers}
     if state.release:
@@ -355,17 +378,20 @@ def _run_release(transport: Transport, plan: Plan, state: TargetState, sources: 
     _save(transport, TargetState(plan.result, name, tuple(h for h in history if h)))
     report.release = name
     report.deleted = plan.count(Action.DELETE)
-    _prune(transport, {name, *history})
+    for old in sorted(str(r) for r in (present & known) - {name, *history}):
+        _remove_release(transport, old)
 
 
-def _prune(transport: Transport, keep: set[str | None]) -> None:
-    """Remove release folders (and their manifests) that are neither current nor kept."""
-    for name in transport.listdir(RELEASES):
-        if name not in keep:
-            transport.remove_tree(f"{RELEASES}/{name}")
-    gone = [f"{RELEASE_MANIFESTS}/{n}" for n in transport.listdir(RELEASE_MANIFESTS) if n[:-5] not in keep]
-    if gone:
-        transport.remove(gone)
+def _remove_release(transport: Transport, name: str) -> None:
+    """Delete an old release: its files are known from its manifest, so no listing is needed
+    (the transport lists only if something else was put there)."""
+    raw = transport.read(f"{RELEASE_MANIFESTS}/{name}.json")
+    try:
+        files = sorted(decode_state(raw).files) if raw else []
+    except ValueError:
+        files = []
+    transport.remove_tree(f"{RELEASES}/{name}", files)
+    transport.remove([f"{RELEASE_MANIFESTS}/{name}.json"])
 
 
 # -- rollback and the tamper check -----------------------------------------------------

@@ -7,7 +7,9 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import os
 import posixpath
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -91,6 +93,9 @@ class SftpTransport:
         except (OSError, asyncssh.Error, TimeoutError) as error:
             raise PublishError(self.target.where(), f"host tidak bisa dihubungi ({error})",
                                "periksa nama host, port dan jaringan lalu jalankan lagi") from None
+        except ValueError as error:  # a key file asyncssh cannot read (asyncssh.KeyImportError)
+            raise PublishError(self.target.where(), f"kunci SSH tidak bisa dibaca ({error})",
+                               "periksa berkas kunci di ~/.ssh, atau muat kuncinya dengan ssh-add") from None
         return conn, await conn.start_sftp_client()
 
     async def _host_key_error(self, port: int, hosts_file: Path) -> PublishError:
@@ -142,15 +147,18 @@ class SftpTransport:
         await self.sftp.posix_rename(temp, self._path(rel))
 
     def write(self, rel: str, data: bytes) -> None:
-        self._call(rel, lambda: self._dirs_then(rel, self._write(rel, data)))
+        self._call(rel, lambda: self._dirs_if_needed(rel, lambda: self._write(rel, data)))
 
-    async def _dirs_then(self, rel: str, work: Awaitable[None]) -> None:
-        await self._make_dirs([posixpath.dirname(rel)])
-        await work
+    async def _dirs_if_needed(self, rel: str, work: Callable[[], Awaitable[T]]) -> T:
+        """Try at once; only when the folder is missing, make it and try again (saves round trips)."""
+        try:
+            return await work()
+        except asyncssh.SFTPNoSuchFile:
+            await self._make_dirs([posixpath.dirname(rel)])
+            return await work()
 
     def create(self, rel: str, data: bytes) -> bool:
         async def create() -> bool:
-            await self._make_dirs([posixpath.dirname(rel)])
             try:
                 async with self.sftp.open(self._path(rel), "xb") as handle:
                     await handle.write(data)
@@ -159,12 +167,13 @@ class SftpTransport:
                     return False
                 raise
             return True
-        return self._call(rel, create)
+        return self._call(rel, lambda: self._dirs_if_needed(rel, create))
 
     async def _make_dirs(self, folders: Iterable[str]) -> None:
         """Create folders and their parents, one pipelined round per depth."""
         if not self.root_made:
-            await self.sftp.makedirs(self.root, exist_ok=True)
+            if not await self.sftp.isdir(self.root):
+                await self.sftp.makedirs(self.root, exist_ok=True)
             self.root_made = True
         wanted = {f for folder in folders if folder for f in _parents(folder)} - self.made
         for depth in sorted({f.count("/") for f in wanted}):
@@ -220,8 +229,28 @@ class SftpTransport:
                 await work
         await asyncio.gather(*(limited(w) for w in works))
 
-    def remove_tree(self, rel: str) -> None:
-        self._call(rel, lambda: self._remove_tree(rel))
+    def remove_tree(self, rel: str, known: Sequence[str] = ()) -> None:
+        self._call(rel, lambda: self._remove_known(rel, known))
+
+    async def _remove_known(self, rel: str, known: Sequence[str]) -> None:
+        """Delete the known files, then their folders deepest first; list only if a folder is
+        not empty then (something else was put there)."""
+        if known:
+            paths = [posixpath.join(rel, f) for f in known]
+            folders = {d for p in paths for d in _parents(posixpath.dirname(p)) if d == rel or d.startswith(rel + "/")}
+            try:
+                await self._many(self._remove_missing_ok(p) for p in paths)
+                for depth in sorted({f.count("/") for f in folders}, reverse=True):
+                    await asyncio.gather(*(self.sftp.rmdir(self._path(f)) for f in folders if f.count("/") == depth))
+                self.made = {f for f in self.made if f != rel and not f.startswith(rel + "/")}
+                return
+            except (asyncssh.SFTPFailure, asyncssh.SFTPNoSuchFile):
+                pass
+        await self._remove_tree(rel)
+
+    async def _remove_missing_ok(self, rel: str) -> None:
+        with contextlib.suppress(asyncssh.SFTPNoSuchFile):
+            await self.sftp.remove(self._path(rel))
 
     async def _remove_tree(self, rel: str) -> None:
         """Remove a folder tree with many requests in flight: list it level by level, delete
@@ -309,12 +338,19 @@ class SftpTransport:
 
     def switch(self, rel: str, points_to: str) -> None:
         async def switch() -> None:
-            temp = self._path(rel) + TEMP_SUFFIX
-            if await self.sftp.lexists(temp):
-                await self.sftp.remove(temp)
+            temp = f"{self._path(rel)}.{os.getpid()}.{time.time_ns()}{TEMP_SUFFIX}"  # new: nothing to remove
             await self.sftp.symlink(points_to, temp)
             await self.sftp.posix_rename(temp, self._path(rel))
         self._call(rel, switch)
+
+    def readlink(self, rel: str) -> str | None:
+        async def readlink() -> str | None:
+            try:
+                target = await self.sftp.readlink(self._path(rel))
+            except (asyncssh.SFTPNoSuchFile, asyncssh.SFTPFailure):
+                return None
+            return target if isinstance(target, str) else target.decode()
+        return self._call(rel, readlink)
 
     def close(self) -> None:
         try:

@@ -92,8 +92,9 @@ class Transport(Protocol):
     def remove(self, rels: Sequence[str]) -> None:
         """Delete files (missing ones are fine)."""
 
-    def remove_tree(self, rel: str) -> None:
-        """Delete a folder and everything in it."""
+    def remove_tree(self, rel: str, known: Sequence[str] = ()) -> None:
+        """Delete a folder and everything in it (``known``: the files it should hold, relative
+        to it, which spares a listing where the transport can use them)."""
 
     def listdir(self, rel: str) -> list[str]:
         """Names in a folder (empty when it does not exist)."""
@@ -109,6 +110,9 @@ class Transport(Protocol):
 
     def switch(self, rel: str, points_to: str) -> None:
         """Point the symlink ``rel`` at ``points_to`` in one atomic step."""
+
+    def readlink(self, rel: str) -> str | None:
+        """Where the symlink ``rel`` points, or None when there is none."""
 
     def close(self) -> None:
         """Disconnect."""
