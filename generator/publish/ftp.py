@@ -8,6 +8,7 @@ demand. Transfers run over a few connections at once.
 
 from __future__ import annotations
 
+import contextlib
 import ftplib
 import hashlib
 import io
@@ -147,32 +148,59 @@ class FtpTransport:
         return self._call(rel, create)
 
     def _make_dirs(self, ftp: ftplib.FTP, folder: str) -> None:
-        """Create ``folder`` (relative to the target folder, which is created too) and its parents."""
-        parts = [p for p in self.root.split("/") if p] + (folder.split("/") if folder else [])
+        """Create ``folder`` (relative to the target folder) after a STOR into it was refused:
+        the folder itself first, its parents only when that fails (usually they exist)."""
+        path = self._path(folder)
+        with self.made_lock:
+            if path in self.made:
+                return
+        try:
+            ftp.mkd(path)
+        except ftplib.error_perm:
+            parent = posixpath.dirname(folder)
+            if folder and posixpath.dirname(path) != path:
+                self._make_dirs(ftp, parent) if parent else self._make_root(ftp)
+            with contextlib.suppress(ftplib.error_perm):
+                ftp.mkd(path)  # refused again: it exists, or the STOR that follows names the problem
+        with self.made_lock:
+            self.made.add(path)
+
+    def _make_root(self, ftp: ftplib.FTP) -> None:
+        parts = [p for p in self.root.split("/") if p]
         for depth in range(len(parts)):
-            path = "/" + "/".join(parts[: depth + 1])
-            with self.made_lock:
-                if path in self.made:
-                    continue
-            try:
-                ftp.mkd(path)
-            except ftplib.error_perm:
-                ftp.cwd(path)  # it exists (or this fails and names the problem)
-            with self.made_lock:
-                self.made.add(path)
+            with contextlib.suppress(ftplib.error_perm):
+                ftp.mkd("/" + "/".join(parts[: depth + 1]))
+
+    def _prepare_folders(self, connections: list[ftplib.FTP], files: Sequence[tuple[str, Path]]) -> None:
+        """For a large batch (a first publish), create its folders up front, level by level,
+        spread over the connections, instead of one refused STOR per new folder."""
+        wanted = {posixpath.dirname(rel) for rel, _ in files} - {""}
+        wanted = {"/".join(f.split("/")[: i + 1]) for f in wanted for i in range(f.count("/") + 1)}
+        self._make_root(connections[0])
+        for depth in sorted({f.count("/") for f in wanted}):
+            level = sorted(f for f in wanted if f.count("/") == depth)
+            shares = [[self._path(f) for f in level[i::len(connections)]] for i in range(len(connections))]
+            with ThreadPoolExecutor(max_workers=len(connections)) as pool:  # one thread per connection
+                list(pool.map(_mkd_quietly, connections, shares))
+        with self.made_lock:
+            self.made |= {self._path(f) for f in wanted}
 
     def upload(self, files: Sequence[tuple[str, Path]], done: Done) -> dict[str, PublishError]:
         failed: dict[str, PublishError] = {}
         lock = threading.Lock()
         queue = list(reversed(files))
+        count = min(CONNECTIONS, max(1, len(files) // 4))
+        connections = [self.main]
+        try:
+            connections += [self._connect() for _ in range(count - 1)]
+            if len(files) > 8:
+                self._call(files[0][0], lambda: self._prepare_folders(connections, files))
+        except PublishError as error:
+            for extra in connections[1:]:
+                _quit(extra)
+            return {files[0][0]: error}
 
-        def worker(ftp: ftplib.FTP | None) -> None:
-            try:
-                ftp = ftp or self._connect()
-            except PublishError as error:
-                with lock:
-                    failed.setdefault(queue[-1][0] if queue else "", error)
-                return
+        def worker(ftp: ftplib.FTP) -> None:
             while True:
                 with lock:
                     if failed or not queue:
@@ -189,9 +217,8 @@ class FtpTransport:
             if ftp is not self.main:
                 _quit(ftp)
 
-        count = min(CONNECTIONS, max(1, len(files) // 4))
         with ThreadPoolExecutor(max_workers=count) as pool:
-            list(pool.map(worker, [self.main, *[None] * (count - 1)]))
+            list(pool.map(worker, connections))
         return failed
 
     def remove(self, rels: Sequence[str]) -> None:
@@ -241,6 +268,13 @@ class FtpTransport:
 def _cut(error: ssl.SSLError) -> bool:
     """A TLS error that only says the connection ended (cut half-way, not a certificate problem)."""
     return isinstance(error, ssl.SSLEOFError | ssl.SSLZeroReturnError) or "EOF" in str(error.reason or "")
+
+
+def _mkd_quietly(ftp: ftplib.FTP, paths: list[str]) -> None:
+    """MKD each; a refusal means it exists (or the STOR into it will name the problem)."""
+    for path in paths:
+        with contextlib.suppress(ftplib.error_perm):
+            ftp.mkd(path)
 
 
 def _retrieve(ftp: ftplib.FTP, path: str) -> bytes | None:
