@@ -74,10 +74,11 @@ class KelurahanResult:
     state: KelurahanState | None = None
     rendered: int = 0
     written: int = 0
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
-        """True when the kelurahan had no problems."""
+        """True when the kelurahan had no errors (it may have warnings)."""
         return not self.problems
 
 
@@ -90,6 +91,7 @@ class BuildReport:
     rendered: int = 0
     written: int = 0
     failed: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
+    warnings: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
     seconds: float = 0.0
 
     def count(self, rendered: int, written: int) -> None:
@@ -170,7 +172,7 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
         shutil.rmtree(build_dir(work.output) / STAGING_DIR / "baru" / slug, ignore_errors=True)
         return KelurahanResult(slug, (_write_problem(work.output / slug, error),))
     state = KelurahanState(summarize(kel), features_json(city_points(kel)), finger, encode_pages(keys.values()))
-    return KelurahanResult(slug, (), state, rendered, written)
+    return KelurahanResult(slug, (), state, rendered, written, kel.warnings)
 
 
 def _write_problem(where: Path, error: OSError) -> Problem:
@@ -330,6 +332,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
                 state.kelurahan[result.slug] = result.state
             else:
                 report.failed[result.slug] = result.problems
+            if result.warnings:
+                report.warnings[result.slug] = result.warnings
         if not options.slugs:
             remove_gone(output, state.kelurahan, set(existing))
         published = [state.kelurahan[s] for s in existing if s in state.kelurahan]
@@ -358,21 +362,23 @@ def _up_to_date(site: Path, output: Path, previous: KelurahanState | None, slug:
 
 
 def check(site: Path, slugs: tuple[str, ...] = ()) -> dict[str, tuple[Problem, ...]]:
-    """Validate content (including Markdown conversion) without writing anything."""
+    """Validate content (including Markdown conversion) without writing anything.
+
+    Returns the problems of every kelurahan that has any: errors and warnings (``Problem.is_warning``)."""
     config = load_config(site)
     renderer = Renderer(site, config)
-    failed: dict[str, tuple[Problem, ...]] = {}
+    found: dict[str, tuple[Problem, ...]] = {}
     for slug in slugs or tuple(list_kelurahan(site)):
         try:
             kel = parse_kelurahan(read_sources(site, slug), config)
         except ContentError as error:
-            failed[slug] = error.problems
+            found[slug] = error.problems
             continue
         texts = [(kel.beranda, f"kelurahan/{slug}/beranda.md", 1)]
         texts += [(entry.body, entry.source, entry.body_line) for entry in kel.entries]
-        if problems := tuple(p for text in texts for p in _markdown_problems(renderer, *text)):
-            failed[slug] = problems
-    return failed
+        if problems := tuple(p for text in texts for p in _markdown_problems(renderer, *text)) + kel.warnings:
+            found[slug] = tuple(sorted(problems))
+    return found
 
 
 def _markdown_problems(renderer: Renderer, text: str, source: str, line: int) -> tuple[Problem, ...]:
