@@ -129,7 +129,8 @@ def main() -> None:
                 print(rows[-1][:4], flush=True)
     lines = [f"Sample: {files} files, {size / 1e6:.1f} MB; medians of {args.repeat} runs; "
              f"{os.cpu_count()} CPU; {dt.date.today()}", "",
-             "| target | added round-trip latency | (a) first publish, s | (b) one-file republish, s | runs (a) | runs (b) |",
+             "| target | added round-trip latency | (a) first publish, s | (b) one-file republish, s "
+             "| runs (a) | runs (b) |",
              "|---|---|---|---|---|---|"]
     for name, latency, first, again, all_first, all_again in rows:
         lines.append(f"| {name} | {latency} | {first:.2f} | {again:.2f} | "
