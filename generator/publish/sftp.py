@@ -9,6 +9,7 @@ import hashlib
 import logging
 import os
 import posixpath
+import threading
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Sequence
 from pathlib import Path
@@ -58,7 +59,11 @@ class SftpTransport:
 
     def __init__(self, target: Target) -> None:
         self.target = target
+        # The loop runs in its own thread, so a caller that already runs an event loop (the
+        # web editor, a test's browser) can still call this synchronous transport.
         self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="sftp", daemon=True)
+        self.thread.start()
         # A cut connection makes asyncio log "socket.send() raised exception" to stderr; the
         # publish error says it in Indonesian instead.
         logging.getLogger("asyncio").setLevel(logging.ERROR)
@@ -68,11 +73,16 @@ class SftpTransport:
         try:
             self.conn, self.sftp = self._run(self._connect())
         except BaseException:
-            self.loop.close()
+            self._stop()
             raise
 
     def _run(self, work: Coroutine[Any, Any, T]) -> T:
-        return self.loop.run_until_complete(work)
+        return asyncio.run_coroutine_threadsafe(work, self.loop).result()
+
+    def _stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()
 
     def _path(self, rel: str) -> str:
         return posixpath.join(self.root, rel) if rel else self.root
@@ -360,7 +370,7 @@ class SftpTransport:
         except (asyncssh.Error, OSError):
             pass
         finally:
-            self.loop.close()
+            self._stop()
 
 
 def _parents(folder: str) -> list[str]:
