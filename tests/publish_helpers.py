@@ -11,9 +11,11 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from click.testing import Result
+from click.testing import CliRunner, Result
 from conftest import assert_exit, parse_html, run_cli, tree_bytes
 from PIL import Image
+
+from generator.cli import main
 
 PUBLISH_SUMMARY = re.compile(r"Terbit ke \S+: ([\d.]+) baru, ([\d.]+) diganti, ([\d.]+) dihapus, ([\d.]+) tetap; "
                              r"([\d.]+) berkas terkirim")
@@ -25,9 +27,9 @@ def build_site(site: Path) -> dict[str, bytes]:
     return tree_bytes(site / "output")
 
 
-def publish(site: Path, *args: object, code: int = 0) -> Result:
+def publish(site: Path, *args: object, code: int = 0, env: dict[str, str] | None = None) -> Result:
     """``kelurahan publish ARGS`` in-process, asserting the exit status and no traceback."""
-    result = run_cli(site, "publish", *args)
+    result = CliRunner().invoke(main, ["--site", str(site), "publish", *(str(a) for a in args)], env=env)
     assert_exit(result, code)
     return result
 

@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 from conftest import TINY_KECAMATAN, run_cli, tree_bytes
+from hardening_helpers import full_disk, run_cli_process
 from publish_helpers import (
     build_site,
     changed_files,
     crawl,
     edit_beranda,
     fetch,
+    noise_png,
     publish,
     publish_counts,
 )
@@ -224,3 +226,29 @@ def test_a_publish_cut_after_its_switch_is_adopted_not_removed(site: Path, tmp_p
     assert served(www) == second
     publish(site, "--target", url_of(www), "--rollback")
     assert served(www) == first
+
+
+def test_a_full_disk_on_the_host_leaves_the_site_whole(site: Path, tmp_path: Path) -> None:
+    www = tmp_path / "www"
+    old = build_site(site)
+    publish(site, "--target", url_of(www))
+    (site / "kelurahan/mawar/media/besar.png").write_bytes(noise_png())
+    (site / "kelurahan/mawar/beranda.md").write_text("![denah](media/besar.png)\n", encoding="utf-8")
+    new = build_site(site)
+    full = run_cli_process(site, "publish", "--target", url_of(www), preexec_fn=full_disk(100_000))
+    assert full.returncode == 1 and "Traceback" not in full.stderr, full.stderr
+    assert "disk host penuh" in full.stderr and "besar.png" in full.stderr, full.stderr
+    assert served(www) == old
+    publish(site, "--target", url_of(www))
+    assert served(www) == new
+
+
+def test_an_unreachable_host(site: Path, tmp_path: Path) -> None:
+    build_site(site)
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    for scheme in ("sftp", "ftp"):
+        result = publish(site, "--target", f"{scheme}://budi@127.0.0.1:{port}/www", code=1,
+                         env={"KELURAHAN_FTP_PASSWORD": "x"})
+        assert "host tidak bisa dihubungi" in result.stderr and "periksa nama host, port" in result.stderr

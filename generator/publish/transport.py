@@ -125,7 +125,7 @@ def os_error(target: Target, rel: str, error: OSError) -> PublishError:
     if code in (errno.EACCES, errno.EPERM, errno.EROFS):
         return PublishError(where, "izin ditolak: folder tujuan tidak bisa ditulis",
                             "periksa pemilik dan izin folder di host (chmod/chown) lalu jalankan lagi")
-    if code in (errno.ENOSPC, errno.EDQUOT):
+    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return PublishError(where, "disk host penuh", "kosongkan ruang di host lalu jalankan lagi; "
                             "situs lama tetap utuh")
     return PublishError(where, f"gagal menulis ({error.strerror or error})",
