@@ -3,7 +3,8 @@
 Open ``plan.py`` first: it is the pure core (the build's manifest and the target's manifest in,
 ordered steps out). ``runner.py`` runs a plan against one of the transports behind the small
 protocol of ``transport.py``: ``local.py`` (a folder), ``sftp.py`` (asyncssh), ``ftp.py``
-(ftplib, FTP and explicit FTPS). ``snapshots.py`` keeps hard-linked local copies for rollback.
+(ftplib, FTP and explicit FTPS). ``lock.py`` keeps it to one publish per target at a time;
+``snapshots.py`` keeps hard-linked local copies for rollback.
 The one entry point for the CLI and the editor is ``publish(PublishOptions, progress)``.
 """
 

@@ -10,12 +10,10 @@ files are replaced in place in plan order: what pages use first, deletions last.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import socket
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from ..config import load_config
 from ..content import RESERVED_SLUGS, list_kelurahan
 from ..output import output_lock, unfinished
 from . import snapshots
+from .lock import target_lock
 from .plan import (
     DELETE_LIMIT,
     Action,
@@ -42,7 +41,6 @@ from .plan import (
 from .transport import META_DIR, PublishError, Target, Transport, parse_target
 
 MANIFEST = f"{META_DIR}/manifest.json"
-LOCK = f"{META_DIR}/kunci"
 RELEASE_MANIFESTS = f"{META_DIR}/rilis"
 RELEASES = "rilis"
 CURRENT = "current"
@@ -128,66 +126,12 @@ def _with_target(target: Target, work: Callable[[Transport], None], lock: bool) 
     transport = open_transport(target)
     try:
         if lock:
-            with _target_lock(transport):
+            with target_lock(transport, lambda: open_transport(target)):
                 work(transport)
         else:
             work(transport)
     finally:
         transport.close()
-
-
-@contextmanager
-def _target_lock(transport: Transport) -> Iterator[None]:
-    """One publish at a time per target: a lock file created only if there is none."""
-    mine = {"komputer": socket.gethostname(), "proses": os.getpid(),
-            "sejak": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
-    if not transport.create(LOCK, json.dumps(mine).encode()):
-        raise _locked(transport)
-    try:
-        yield
-    finally:
-        _unlock(transport)
-
-
-def _unlock(transport: Transport) -> None:
-    """Remove the lock; after a cut connection, over a new one (when the host answers again)."""
-    try:
-        transport.remove([LOCK])
-        return
-    except PublishError:
-        pass
-    with suppress(PublishError):
-        fresh = open_transport(transport.target)
-        try:
-            fresh.remove([LOCK])
-        finally:
-            fresh.close()
-
-
-def _locked(transport: Transport) -> PublishError:
-    where = transport.target.where(LOCK)
-    try:
-        holder = json.loads(transport.read(LOCK) or b"{}")
-        who = f"komputer {holder['komputer']}, proses {holder['proses']}, sejak {holder['sejak']}"
-    except (ValueError, KeyError, TypeError):
-        holder, who = {}, "tidak diketahui siapa"
-    stale = holder.get("komputer") == socket.gethostname() and not _alive(holder.get("proses"))
-    state = "kunci basi: proses itu sudah tidak berjalan" if stale else f"publish lain sedang berjalan ({who})"
-    return PublishError(where, f"tujuan terkunci; {state}",
-                        f"tunggu sampai selesai; jika tidak ada publish yang berjalan, hapus berkas {where} "
-                        "lalu jalankan lagi")
-
-
-def _alive(pid: object) -> bool:
-    if not isinstance(pid, int):
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 # -- the build -------------------------------------------------------------------------
