@@ -12,6 +12,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import time
@@ -32,10 +33,11 @@ from .buildstate import (
     starting_state,
 )
 from .config import SiteConfig, load_config
-from .content import Sources, list_kelurahan, parse_kelurahan, read_sources
+from .content import PROFILE_FILE, Sources, list_kelurahan, parse_kelurahan, read_sources
 from .errors import ContentError, Problem
 from .maps import CITY_DATA_FILE, MAP_KINDS, MapKind, city_data_script, features_json, map_script
 from .media import MediaError, strip_metadata
+from .models import Kelurahan
 from .output import (
     DIR_MODE,
     STAGING_DIR,
@@ -50,6 +52,7 @@ from .output import (
     write_kelurahan,
 )
 from .render import Page, Renderer, city_points, summarize
+from .wilayah.kode import Tercatat, check_codes
 
 Progress = Callable[[str, bool], None]
 
@@ -171,7 +174,8 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
     except OSError as error:
         shutil.rmtree(build_dir(work.output) / STAGING_DIR / "baru" / slug, ignore_errors=True)
         return KelurahanResult(slug, (_write_problem(work.output / slug, error),))
-    state = KelurahanState(summarize(kel), features_json(city_points(kel)), finger, encode_pages(keys.values()))
+    points = features_json(city_points(kel, work.config.istilah))
+    state = KelurahanState(summarize(kel), points, finger, encode_pages(keys.values()))
     return KelurahanResult(slug, (), state, rendered, written, kel.warnings)
 
 
@@ -362,15 +366,17 @@ def _up_to_date(site: Path, output: Path, previous: KelurahanState | None, slug:
 
 
 def check(site: Path, slugs: tuple[str, ...] = ()) -> dict[str, tuple[Problem, ...]]:
-    """Validate content (including Markdown conversion) without writing anything.
+    """Validate content (Markdown conversion, codes against the national list too) without writing.
 
     Returns the problems of every kelurahan that has any: errors and warnings (``Problem.is_warning``)."""
     config = load_config(site)
     renderer = Renderer(site, config)
     found: dict[str, tuple[Problem, ...]] = {}
+    coded: list[Tercatat] = []
     for slug in slugs or tuple(list_kelurahan(site)):
+        sources = read_sources(site, slug)
         try:
-            kel = parse_kelurahan(read_sources(site, slug), config)
+            kel = parse_kelurahan(sources, config)
         except ContentError as error:
             found[slug] = error.problems
             continue
@@ -378,7 +384,20 @@ def check(site: Path, slugs: tuple[str, ...] = ()) -> dict[str, tuple[Problem, .
         texts += [(entry.body, entry.source, entry.body_line) for entry in kel.entries]
         if problems := tuple(p for text in texts for p in _markdown_problems(renderer, *text)) + kel.warnings:
             found[slug] = tuple(sorted(problems))
+        if kel.profil.kode_wilayah:
+            coded.append(_recorded(sources, kel))
+    for slug, wrong in check_codes(config, coded).items():
+        found[slug] = tuple(sorted((*found.get(slug, ()), *wrong)))
     return found
+
+
+def _recorded(sources: Sources, kel: Kelurahan) -> Tercatat:
+    """Where a profile writes its ``kode_wilayah`` (the line, for the message)."""
+    text = sources.files[PROFILE_FILE].decode("utf-8", "replace")
+    match = re.search(r"^kode_wilayah\s*:", text, re.MULTILINE)
+    line = text.count("\n", 0, match.start()) + 1 if match else 1
+    return Tercatat(kel.slug, sources.where(PROFILE_FILE), line, kel.profil.nama, kel.profil.kecamatan,
+                    kel.profil.kode_wilayah or "")
 
 
 def _markdown_problems(renderer: Renderer, text: str, source: str, line: int) -> tuple[Problem, ...]:

@@ -11,6 +11,7 @@ from . import fields as f
 from .errors import ContentError, FieldError, Problem
 from .models import Bounds, Kecamatan, Location
 from .sections import SECTION_NAMES
+from .wilayah.istilah import BAWAAN, DAERAH_CHOICES, KECAMATAN_CHOICES, SATUAN_CHOICES, Pilihan, untuk_kota
 from .yamlio import Mapping, decode_text, load_mapping
 
 CONFIG_FILE = "config.yaml"
@@ -35,6 +36,9 @@ class SiteConfig:
     bagian: tuple[str, ...]
     terbit_tujuan: str | None = None
     terbit_rilis: int = 3
+    kode_wilayah: str | None = None
+    istilah: Pilihan = BAWAAN
+    batas_kelurahan: str | None = None
 
     def kecamatan_by_slug(self, slug: str) -> Kecamatan:
         """The kecamatan with this slug (the slug was validated before)."""
@@ -45,6 +49,14 @@ def _slug(value: Any) -> str:
     raw = f.text(value)
     if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", raw):
         raise FieldError(f"slug '{raw}' tidak valid", "pakai huruf kecil, angka dan tanda hubung")
+    return raw
+
+
+def _city_code(value: Any) -> str:
+    raw = f.text(value)
+    if not re.fullmatch(r"\d{2}\.\d{2}", raw):
+        raise FieldError(f"bukan kode kota/kabupaten (tertulis '{raw}')",
+                         "tulis kode Kemendagri dua bagian dalam tanda kutip, misalnya \"35.71\"")
     return raw
 
 
@@ -69,6 +81,11 @@ _TILES = (
 _MAP = (
     f.Field("pusat", f.text, True, _POINT), f.Field("zoom", f.whole_number),
     f.Field("batas", f.text, True, _BOX), f.Field("ubin", f.text, True, _TILES),
+    f.Field("batas_kelurahan", f.text),
+)
+_WORDS = (
+    f.Field("satuan", f.slug_list(SATUAN_CHOICES)), f.Field("daerah", f.slug_list(DAERAH_CHOICES)),
+    f.Field("kecamatan", f.slug_list(KECAMATAN_CHOICES)),
 )
 _DISPLAY = (f.Field("berita_terbaru", f.whole_number), f.Field("bagian", _sections))
 PUBLISH_SCHEMES = ("file", "sftp", "ftp", "ftps")
@@ -100,6 +117,7 @@ _CONFIG = (
     f.Field("base_url", f.url), f.Field("kecamatan", _as_is, True),
     f.Field("peta", f.text, True, _MAP), f.Field("tampilan", f.text, False, _DISPLAY),
     f.Field("terbit", f.text, False, _PUBLISH),
+    f.Field("kode_wilayah", _city_code), f.Field("istilah", f.text, False, _WORDS),
 )
 
 
@@ -133,10 +151,12 @@ def parse_config(text: str) -> SiteConfig:
     box = peta["batas"]
     tiles = peta["ubin"]
     display = values.get("tampilan", {})
+    pilihan = Pilihan(values.get("kode_wilayah"), values["nama"], **values.get("istilah", {}))
+    jamak = untuk_kota(pilihan).jamak
     return SiteConfig(
         nama=values["nama"],
         judul=values["judul"],
-        deskripsi=values.get("deskripsi") or f"Profil, layanan, wisata, UMKM dan berita kelurahan di {values['nama']}.",
+        deskripsi=values.get("deskripsi") or f"Profil, layanan, wisata, UMKM dan berita {jamak} di {values['nama']}.",
         base_url=values.get("base_url"),
         kecamatan=kecamatan,
         pusat=Location(peta["pusat"]["lat"], peta["pusat"]["lon"]),
@@ -149,6 +169,9 @@ def parse_config(text: str) -> SiteConfig:
         bagian=display.get("bagian", SECTION_NAMES),
         terbit_tujuan=values.get("terbit", {}).get("tujuan"),
         terbit_rilis=values.get("terbit", {}).get("rilis", 3),
+        kode_wilayah=values.get("kode_wilayah"),
+        istilah=pilihan,
+        batas_kelurahan=peta.get("batas_kelurahan"),
     )
 
 
