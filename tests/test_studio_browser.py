@@ -16,7 +16,7 @@ PHONE = {"width": 360, "height": 740}
 def guide_quote(start: str) -> str:
     """The line of the staff guide's studio chapter that starts with ``start``."""
     guide = (REPO / "docs/panduan-konten.md").read_text(encoding="utf-8")
-    chapter = guide[guide.index("## 14. Mengubah isi lewat Studio"):]
+    chapter = guide[guide.index("## 16. Mengubah isi lewat Studio"):]
     return next(line for line in chapter.splitlines() if line.startswith(start))
 
 

@@ -2,22 +2,23 @@
 
 The changes come from two places: the audit log (studio saves after the newest ``terbit``
 entry: who, what, when) and a fingerprint of every kelurahan folder taken at each publish, which
-also catches files changed outside the studio (a text editor, git). Publishing is
-what Diskominfo does at the command line: ``kelurahan build`` (a kelurahan with errors keeps its
-last good output), then ``kelurahan publish``, each in its own process; the studio keeps no copy
-of their logic. Without a ``publish`` command (older versions) the action says so.
+also catches files changed outside the studio (a text editor, git). Publishing is what Diskominfo
+does at the command line, through the same Python entry points: the build into ``output/`` (a
+kelurahan with errors keeps its last good output), then ``generator.publish.publish``.
 """
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..build import BuildOptions, build
 from ..buildstate import fingerprint
 from ..content import list_kelurahan, read_sources
+from ..errors import BuildLocked, ContentError, errors_in
+from ..publish import PublishError, PublishOptions, publish
 from .store import AuditEntry, Store
 
 PUBLISH_EVENT = "terbit"
@@ -26,20 +27,10 @@ _CHANGES = ("simpan", "buat", "hapus", "pulihkan", "unggah")
 
 @dataclass(frozen=True)
 class PublishResult:
-    """How a publish run ended: exit code and what it printed."""
+    """How a publish run ended, in lines for the admin."""
 
     ok: bool
     output: str
-
-
-def changes_since_publish(store: Store) -> dict[str, list[AuditEntry]]:
-    """Per kelurahan, the content changes made in the studio since the last publish (newest first)."""
-    since = store.last_event(PUBLISH_EVENT)
-    changes: dict[str, list[AuditEntry]] = defaultdict(list)
-    for entry in store.audit(since_id=since, limit=10_000):
-        if entry.aksi in _CHANGES and entry.kelurahan:
-            changes[entry.kelurahan].append(entry)
-    return dict(sorted(changes.items()))
 
 
 @dataclass(frozen=True)
@@ -50,6 +41,16 @@ class KelurahanChanges:
     entries: tuple[AuditEntry, ...]  # studio changes, newest first
     files_changed: bool  # its files differ from what was published (also by hand)
     never_published: bool
+
+
+def changes_since_publish(store: Store) -> dict[str, list[AuditEntry]]:
+    """Per kelurahan, the content changes made in the studio since the last publish (newest first)."""
+    since = store.last_event(PUBLISH_EVENT)
+    changes: dict[str, list[AuditEntry]] = defaultdict(list)
+    for entry in store.audit(since_id=since, limit=10_000):
+        if entry.aksi in _CHANGES and entry.kelurahan:
+            changes[entry.kelurahan].append(entry)
+    return dict(sorted(changes.items()))
 
 
 def fingerprints(site: Path) -> dict[str, str]:
@@ -69,26 +70,25 @@ def pending_changes(site: Path, store: Store) -> list[KelurahanChanges]:
     return result
 
 
-def publish_available() -> bool:
-    """True when this version of ``kelurahan`` has a ``publish`` command."""
-    from ..cli import main
-
-    return "publish" in main.commands
-
-
-def run_publish_command(site: Path) -> PublishResult:
-    """Adapter: ``kelurahan build`` then ``kelurahan publish``, each in its own process; how it ended.
-
-    The build's exit status does not stop the publish: a kelurahan with errors keeps its last good
-    output and the others go out, as when Diskominfo runs the two commands by hand."""
-    if not publish_available():
-        return PublishResult(False, "perintah 'kelurahan publish' belum tersedia di versi ini; "
-                                    "terbitkan dari komputer Diskominfo")
-    output = []
-    for step in ("build", "publish"):
-        command = [sys.executable, "-c", "from generator.cli import main; main()", "--site", str(site), step]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
-        output.append(f"$ kelurahan {step}\n{(done.stdout + done.stderr).strip()}")
-        if step == "publish" and done.returncode != 0:
-            return PublishResult(False, "\n".join(output))
-    return PublishResult(True, "\n".join(output))
+def build_and_publish(site: Path, lock: threading.Lock) -> PublishResult:
+    """``kelurahan build`` then ``kelurahan publish``, as Diskominfo runs them; never raises."""
+    lines: list[str] = []
+    try:
+        with lock:
+            # One process: a pool forked from a threaded server is not worth the risk; the build is incremental.
+            report = build(BuildOptions(site, site / "output", jobs=1))
+        for slug, problems in sorted(report.failed.items()):
+            count = len(errors_in(problems))
+            lines.append(f"{slug}: tidak dibangun ulang ({count} kesalahan); versi lama tetap terbit")
+        published = publish(PublishOptions(site=site))
+    except (ContentError, BuildLocked, PublishError) as error:
+        found = error.problems if isinstance(error, ContentError) else ()
+        lines += [str(p) for p in found] if found else [str(error)]
+        return PublishResult(False, "\n".join(lines))
+    except Exception as error:  # a library failure not foreseen: one line, the host stays whole
+        lines.append(f"publish gagal ({type(error).__name__}: {error}); situs di host tetap utuh")
+        return PublishResult(False, "\n".join(lines))
+    lines += published.warnings
+    lines.append(f"Terbit ke {published.target}: {published.sent} berkas terkirim, {published.deleted} dihapus"
+                 + (f", rilis {published.release}" if published.release else "") + ".")
+    return PublishResult(True, "\n".join(lines))

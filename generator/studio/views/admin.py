@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from ...content import list_kelurahan
 from ..permissions import may_administer
-from ..publishing import PUBLISH_EVENT, fingerprints, pending_changes, publish_available, run_publish_command
+from ..publishing import PUBLISH_EVENT, build_and_publish, fingerprints, pending_changes
 from ..store import AccountError, generate_password
 from .common import actor, address, redirect, refuse, render, studio
 
@@ -19,7 +19,7 @@ def _page(request: Request, status: int = 200, **extra: object) -> Response:
     context = studio(request)
     context_vars = {"akun": context.store.accounts(), "perubahan": pending_changes(context.site, context.store),
                     "jejak": context.store.audit(limit=50), "kelurahan": list_kelurahan(context.site),
-                    "bisa_terbit": publish_available(), "pesan": "", "galat": "", "sandi_baru": "",
+                    "pesan": "", "galat": "", "sandi_baru": "",
                     "hasil_terbit": ""}
     context_vars.update(extra)
     return render(request, "admin.html", status, **context_vars)
@@ -93,13 +93,13 @@ async def reset_password(request: Request) -> Response:
 
 
 async def publish(request: Request) -> Response:
-    """Publish with ``kelurahan publish``; the audit log marks the moment."""
+    """Build and publish as ``kelurahan build`` and ``kelurahan publish`` do; the audit log marks the moment."""
     who = actor(request)
     if not may_administer(who) or who is None:
         return refuse(request)
     context = studio(request)
     published = await run_in_threadpool(fingerprints, context.site)
-    result = await run_in_threadpool(run_publish_command, context.site)
+    result = await run_in_threadpool(build_and_publish, context.site, context.build_lock)
     if result.ok:
         context.store.record_publish(published)
         context.store.log(who.nama, address(request), PUBLISH_EVENT, rincian=secrets.token_hex(4))
