@@ -348,7 +348,7 @@ def serve_command(ctx: click.Context, port: int, host: str) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Alamat yang didengarkan (bawaan hanya komputer ini).")
 @click.option("--domain", "domains", multiple=True, metavar="NAMA",
-              help="Nama host (atau alamat IP) yang diterima di header Host, misalnya studio.surakarta.go.id "
+              help="Nama host (atau alamat IP) yang diterima di header Host, misalnya studio.kota.go.id "
                    "(boleh berulang); 127.0.0.1 dan localhost selalu diterima.")
 @click.option("--https", is_flag=True, help="Studio diakses lewat HTTPS (cookie diberi tanda Secure).")
 @click.option("--proxy", is_flag=True,
