@@ -279,7 +279,7 @@ def _new_location(config: SiteConfig, lokasi: str | None, row: Wilayah | None) -
                                  param_hint="--lokasi")
     text = lokasi if lokasi is not None else f"{row.pusat.lat}, {row.pusat.lon}"  # type: ignore[union-attr]
     try:
-        point: Location = location_reader(config.batas)(text)
+        point: Location = location_reader(config.batas, config.daerah)(text)
     except FieldError as error:
         raise click.BadParameter(f"{error.message}; {error.hint}", param_hint="--lokasi") from None
     return point if lokasi is not None else Location(point.lat, point.lon, approximate=True)
