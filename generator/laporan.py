@@ -18,7 +18,7 @@ from .maps import PAGE_MAP, MapPoint, boundary_features, map_script, page_data
 from .models import Location
 from .output import readable_dirs, write_if_changed
 from .render import template_environment
-from .wilayah.istilah import Istilah, Pilihan, untuk_kota
+from .wilayah.istilah import DESA, Istilah, Pilihan, untuk_kota, untuk_satuan
 
 DASHBOARD = "laporan/index.html"
 # Facts that concern many files at once are one warning per kelurahan; the others one per file.
@@ -107,7 +107,8 @@ def dashboard_html(site: Path, config: SiteConfig, laporan: Laporan) -> bytes:
     batas = boundary_features((w for w in config.wilayah if w.kode in by_code), extra)
     drawn = {f["properties"]["kode"] for f in batas}
     # Offices only where no coloured polygon shows the kelurahan (red markers would hide the colours).
-    offices = [MapPoint(nama=f"{k.nama} ({k.skor})", jenis="kantor", lokasi=Location(*k.lokasi), url=f"{k.slug}/")
+    offices = [MapPoint(nama=f"{k.nama} ({k.skor})", jenis="kantor", lokasi=Location(*k.lokasi), url=f"{k.slug}/",
+                        satuan=DESA if untuk_satuan(config.istilah, k.kode).jenis == DESA else "")
                for k in laporan.kelurahan if k.lokasi and k.kode not in drawn]
     env = template_environment(site)
     html = env.get_template("laporan.html").render(
