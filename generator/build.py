@@ -43,11 +43,14 @@ from .models import Kelurahan
 from .output import (
     DIR_MODE,
     STAGING_DIR,
+    build_dir,
+    move_old_state,
     output_lock,
     readable_dirs,
     recover,
     remove_gone,
     remove_unlisted,
+    unfinished_mark,
     write_if_changed,
     write_kelurahan,
 )
@@ -172,7 +175,7 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
     try:
         written = write_kelurahan(work.output, slug, outputs, stale=rendered > 0 or before != set(keys.values()))
     except OSError as error:
-        shutil.rmtree(work.output / STAGING_DIR / "baru" / slug, ignore_errors=True)
+        shutil.rmtree(build_dir(work.output) / STAGING_DIR / "baru" / slug, ignore_errors=True)
         return KelurahanResult(slug, (_write_problem(work.output / slug, error),))
     points = features_json(city_points(kel, work.config.istilah))
     state = KelurahanState(summarize(kel), points, finger, encode_pages(keys.values()))
@@ -333,8 +336,9 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     started = time.perf_counter()
     config = load_config(options.site)
     output = options.output
-    with output_lock(output):
+    with output_lock(output), unfinished_mark(output):
         os.chmod(output, DIR_MODE)
+        move_old_state(output, MANIFEST_FILE)
         recover(output)
         glob = global_hash(options.site, config.batas_kelurahan)
         # A failing kelurahan keeps its previous state, so it stays on the portal.
@@ -376,8 +380,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         remove_unlisted(output / opendata.DATA_DIR / "kelurahan", {p.path.rsplit("/", 1)[-1] for p in pages})
         report.count(0, _write_assets(output, state.portal))
         state.portal = {p.path: p.extra for p in [*maps, *pages]}
-        write_if_changed(output / MANIFEST_FILE, state.to_bytes())
-        shutil.rmtree(output / STAGING_DIR, ignore_errors=True)
+        write_if_changed(build_dir(output) / MANIFEST_FILE, state.to_bytes())
+        shutil.rmtree(build_dir(output) / STAGING_DIR, ignore_errors=True)
         report.sites = len(summaries) + 1
         report.pages = sum(k.page_count for k in state.kelurahan.values()) + 1
     report.seconds = time.perf_counter() - started

@@ -1,4 +1,4 @@
-"""The build state: what the last build made from which inputs (``output/.kelurahan-build.json``).
+"""The build state: what the last build made from which inputs (``.kelurahan/build/state.json``).
 
 It stays small as the city grows, because the main process holds it whole while the pool
 runs: per kelurahan a fingerprint of its folder, one 16-byte digest per page (all pages in
@@ -22,9 +22,10 @@ from . import __version__
 from .assets import site_assets
 from .config import CONFIG_FILE
 from .content import Sources
+from .output import build_dir
 from .render import KelurahanSummary, template_files
 
-MANIFEST_FILE = ".kelurahan-build.json"
+MANIFEST_FILE = "state.json"
 MANIFEST_FORMAT = 5
 DIGEST_SIZE = 16
 
@@ -126,7 +127,7 @@ def starting_state(output: Path, glob: str, clean: bool) -> BuildState:
 def read_state(output: Path) -> BuildState | None:
     """The state of the last build into ``output``; None when it is missing, corrupt or older."""
     try:
-        data = json.loads((output / MANIFEST_FILE).read_bytes())
+        data = json.loads((build_dir(output) / MANIFEST_FILE).read_bytes())
         if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
             return None
         kelurahan = _mapping(data, "kelurahan")

@@ -19,6 +19,8 @@ from .errors import BuildLocked, ContentError, FieldError, Problem, errors_in
 from .fields import location_reader
 from .models import Kecamatan, Location
 from .privacy import mask_identity_numbers
+from .publish.plan import Action
+from .publish.runner import PublishReport
 from .scaffold import Asal, example_entries, profile_yaml
 from .wilayah.daftar import Wilayah
 from .wilayah.istilah import untuk_satuan
@@ -429,3 +431,105 @@ def poster_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | No
     click.echo(f"Selesai: {hasil.posters} poster ({hasil.written} berkas ditulis) di "
                f"{(output or site / 'output') / poster.POSTER_DIR}.", err=True)
     ctx.exit(EXIT_CONTENT if hasil.problems else EXIT_OK)
+def _kb(size: int) -> str:
+    return _angka(round(size / 1024))
+
+
+def _publish_summary(report: PublishReport) -> str:
+    plan = report.plan
+    counts = ""
+    if plan is not None:
+        counts = (f"{_angka(plan.count(Action.SEND))} baru, {_angka(plan.count(Action.REPLACE))} diganti, "
+                  f"{_angka(plan.count(Action.DELETE))} dihapus, {_angka(plan.count(Action.KEEP))} tetap; ")
+    seconds = f"{report.seconds:.1f}".replace(".", ",")
+    release = f", rilis {report.release}" if report.release else ""
+    return (f"Terbit ke {report.target}: {counts}{_angka(report.sent)} berkas terkirim ({_kb(report.bytes)} KB)"
+            f"{release}, {seconds} detik.")
+
+
+class _publish_progress:
+    """Files and bytes sent, on a terminal only."""
+
+    def __init__(self) -> None:
+        self.shown = sys.stderr.isatty()
+
+    def __call__(self, files: int, total_files: int, sent: int, total: int) -> None:
+        if self.shown:
+            click.echo(f"\rMengirim {files}/{total_files} berkas, {_kb(sent)}/{_kb(total)} KB ", err=True, nl=False)
+
+    def end(self) -> None:
+        if self.shown:
+            click.echo("", err=True)
+
+
+@main.command("publish")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
+@click.argument("slugs", nargs=-1, metavar="[SLUG]...")
+@click.option("--target", "-t", "target", metavar="URL",
+              help="Tujuan: file:///folder, sftp://user@host[:port]/folder, ftp://... atau ftps://... "
+                   "(bawaan: terbit.tujuan di config.yaml).")
+@click.option("--dry-run", "-n", is_flag=True,
+              help="Tampilkan rencana (kirim, ganti, hapus, tetap) tanpa mengubah apa pun.")
+@click.option("--rollback", is_flag=True, help="Kembalikan rilis yang diterbitkan sebelumnya.")
+@click.option("--periksa", is_flag=True,
+              help="Bandingkan isi host dengan yang diterbitkan; daftar berkas yang diubah, ditambahkan atau hilang.")
+@click.option("--izinkan-hapus", is_flag=True,
+              help="Izinkan rencana yang menghapus banyak berkas atau seluruh kelurahan dari host.")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder hasil build yang diterbitkan (bawaan: output/ di folder situs).")
+@click.pass_context
+def publish_command(ctx: click.Context, slugs: tuple[str, ...], target: str | None, dry_run: bool, rollback: bool,
+                    periksa: bool, izinkan_hapus: bool, output: Path | None) -> None:
+    """Terbitkan hasil build terakhir ke host web (tidak membangun).
+
+    Hanya berkas baru dan yang berubah yang dikirim; halaman di host selalu utuh (versi
+    lama atau baru), juga bila koneksi terputus. Dengan SLUG hanya kelurahan itu (serta
+    portal dan berkas bersama) yang diterbitkan. Sandi FTP dibaca dari variabel
+    KELURAHAN_FTP_PASSWORD atau ~/.netrc; SFTP memakai ssh-agent atau kunci di ~/.ssh.
+    """
+    from .publish import PublishError, PublishOptions, publish, tamper_lines
+
+    site = _site(ctx)
+    if sum((dry_run, rollback, periksa)) > 1:
+        raise click.UsageError("--dry-run, --rollback dan --periksa tidak bisa dipakai bersamaan", ctx)
+    if slugs and (rollback or periksa):
+        raise click.UsageError("SLUG tidak bisa dipakai dengan --rollback atau --periksa", ctx)
+    options = PublishOptions(site=site, output=output, target=target, slugs=_selected(site, slugs),
+                             dry_run=dry_run, rollback=rollback, periksa=periksa, allow_delete=izinkan_hapus)
+    progress = _publish_progress()
+    try:
+        report = publish(options, progress)
+    except PublishError as error:
+        progress.end()
+        click.echo(str(error), err=True)
+        ctx.exit(EXIT_CONTENT)
+    except (ContentError, BuildLocked):
+        raise
+    except Exception as error:  # a library failure not foreseen: one line, never a traceback
+        progress.end()
+        click.echo(f"{target or 'terbit.tujuan'}: publish gagal ({type(error).__name__}: {error}); situs di host "
+                   "tetap utuh; jalankan lagi, dan bila terus gagal laporkan pesan ini", err=True)
+        ctx.exit(EXIT_CONTENT)
+    progress.end()
+    for line in report.warnings:
+        click.echo(f"Peringatan: {line}", err=True)
+    if dry_run:
+        layout = "folder rilis baru lalu tautan current" if report.releases else "ganti berkas di tempatnya"
+        click.echo(f"Rencana terbit ke {report.target} ({layout}); tidak ada yang diubah:")
+        click.echo("\n".join(report.describe()))
+        return
+    if periksa:
+        found = report.tampering
+        for line in tamper_lines(found) if found else []:
+            click.echo(line)
+        if found:
+            click.echo(f"Host {report.target} TIDAK sama dengan yang diterbitkan: {len(found.changed)} diubah, "
+                       f"{len(found.added)} ditambahkan, {len(found.removed)} hilang. Publish berikutnya "
+                       "mengirim ulang yang diubah dan hilang; hapus sendiri berkas yang ditambahkan.", err=True)
+            ctx.exit(EXIT_CONTENT)
+        click.echo(f"Host {report.target} sama dengan yang diterbitkan.", err=True)
+        return
+    if rollback:
+        click.echo(f"Dikembalikan ke rilis {report.release} di {report.target}.", err=True)
+        return
+    click.echo(_publish_summary(report), err=True)

@@ -35,6 +35,8 @@ class SiteConfig:
     ubin_zoom_maks: int
     berita_terbaru: int
     bagian: tuple[str, ...]
+    terbit_tujuan: str | None = None
+    terbit_rilis: int = 3
     kode_wilayah: str | None = None
     istilah: Pilihan = BAWAAN
     batas_kelurahan: str | None = None
@@ -97,11 +99,36 @@ _WORDS = (
 )
 _OPEN_DATA = (f.Field("lisensi", f.url), f.Field("penerbit", f.text), f.Field("email", f.email))
 _DISPLAY = (f.Field("berita_terbaru", f.whole_number), f.Field("bagian", _sections))
+PUBLISH_SCHEMES = ("file", "sftp", "ftp", "ftps")
+
+
+def publish_url(value: Any) -> str:
+    """A publish target: file:///path, sftp://user@host[:port]/path, ftp://..., ftps://...; no password."""
+    raw = f.text(value).strip()
+    scheme, _, rest = raw.partition("://")
+    if scheme not in PUBLISH_SCHEMES or not rest:
+        raise FieldError(f"tujuan '{raw}' tidak dikenal",
+                         "tulis file:///folder, sftp://user@host/folder, ftp://user@host/folder atau ftps://...")
+    if ":" in rest.split("/")[0].split("@")[0] and "@" in rest.split("/")[0]:
+        raise FieldError("sandi tidak boleh ditulis di URL tujuan",
+                         "hapus sandinya; isi variabel lingkungan KELURAHAN_FTP_PASSWORD atau ~/.netrc")
+    return raw
+
+
+def _releases(value: Any) -> int:
+    count = f.whole_number(value)
+    if count < 2:
+        raise FieldError(f"rilis harus 2 atau lebih (tertulis {count})", "rilis lama dibutuhkan untuk --rollback")
+    return count
+
+
+_PUBLISH = (f.Field("tujuan", publish_url), f.Field("rilis", _releases))
 _CONFIG = (
     f.Field("nama", f.text, True), f.Field("judul", f.text, True), f.Field("deskripsi", f.text),
     f.Field("base_url", f.url), f.Field("kecamatan", _as_is, True),
     f.Field("peta", f.text, True, _MAP), f.Field("tampilan", f.text, False, _DISPLAY),
     f.Field("data_terbuka", f.text, False, _OPEN_DATA),
+    f.Field("terbit", f.text, False, _PUBLISH),
     f.Field("kode_wilayah", _city_code), f.Field("istilah", f.text, False, _WORDS),
 )
 
@@ -153,6 +180,8 @@ def parse_config(text: str) -> SiteConfig:
         ubin_zoom_maks=tiles.get("zoom_maks", 19),
         berita_terbaru=display.get("berita_terbaru", 5),
         bagian=display.get("bagian", SECTION_NAMES),
+        terbit_tujuan=values.get("terbit", {}).get("tujuan"),
+        terbit_rilis=values.get("terbit", {}).get("rilis", 3),
         kode_wilayah=values.get("kode_wilayah"),
         istilah=pilihan,
         batas_kelurahan=peta.get("batas_kelurahan"),

@@ -33,7 +33,9 @@ from generator.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 KASUS = Path(__file__).resolve().parent / "kasus"
-HIDDEN_OUTPUT = (".kelurahan-build.json", ".kelurahan.lock", ".kelurahan-staging")
+# Build state, lock and staging live in .kelurahan/ next to the output (generator.output.build_dir);
+# nothing in the output folder is hidden from the public any more.
+HIDDEN_OUTPUT: tuple[str, ...] = ()
 
 # -- the tiny site ---------------------------------------------------------------------------
 #

@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import (
-    HIDDEN_OUTPUT,
     TINY_KECAMATAN,
     TINY_POINTS,
     assert_exit,
@@ -30,6 +29,8 @@ from conftest import (
     tree_hashes,
     tree_stats,
 )
+
+from generator.output import build_dir
 
 SECTION_ITEMS = {
     "mawar": {"wisata": ["taman-sekar"], "umkm": ["warung-bu-sri"], "ikon": ["tari-gambyong"],
@@ -414,7 +415,7 @@ def _damage_state(path: Path, how: str) -> None:
 def test_damaged_build_state_means_a_full_rebuild(site: Path, tmp_path: Path, how: str) -> None:
     output = tmp_path / "out"
     first = build(site, output)
-    _damage_state(output / HIDDEN_OUTPUT[0], how)
+    _damage_state(build_dir(output) / "state.json", how)
     _edit_umkm(site)
     result = build(site, output)
     assert summary(result)["dirender"] == summary(first)["dirender"], "every page is rendered again"
