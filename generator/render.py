@@ -238,7 +238,8 @@ class Renderer:
 
     def open_data_page(self, listing: list[tuple[KelurahanSummary, str]], columns: tuple[str, ...]) -> bytes:
         """The portal's open-data page (``data-terbuka/index.html``)."""
-        return self.html("data-terbuka.html", akar="../", peta=None, daftar=listing, kolom=columns)
+        istilah = untuk_kota(self.config.istilah, [s.kode_wilayah for s, _stem in listing])
+        return self.html("data-terbuka.html", akar="../", peta=None, daftar=listing, kolom=columns, istilah=istilah)
 
     def portal_page(self, summaries: list[KelurahanSummary]) -> bytes:
         """The city portal: every kelurahan by kecamatan, and the city map."""
