@@ -43,8 +43,8 @@ def _files() -> list[Path]:
 def _fields(path: Path) -> tuple[FormField, ...]:
     config = load_config(REPO)
     if path.name == PROFILE_FILE:
-        return profile_form(tuple(k.slug for k in config.kecamatan), config.batas)
-    return entry_form(section_by_name(path.parent.name), config.batas)
+        return profile_form(config)
+    return entry_form(section_by_name(path.parent.name), config)
 
 
 def _block(data: Any, name: str, last_line: int) -> range:
@@ -66,7 +66,7 @@ def _block(data: Any, name: str, last_line: int) -> range:
 def test_editing_one_field_of_every_sample_file_changes_only_its_lines() -> None:
     files = _files()
     assert len(files) > 600
-    bounds = load_config(REPO).batas
+    config = load_config(REPO)
     for path in files:
         text = path.read_text(encoding="utf-8")
         markdown = path.suffix == ".md"
@@ -75,7 +75,8 @@ def test_editing_one_field_of_every_sample_file_changes_only_its_lines() -> None
         present = [f for f in fields if values[f.name] and f.widget != "photo"]
         field = present[int(hashlib.sha256(str(path).encode()).hexdigest(), 16) % len(present)]
         new = NEW_TEXT[field.widget] or ("tidak" if values[field.name] == "ya" else "ya")
-        edit = build_edit(text, markdown, fields, {**values, field.name: new}, body, location_reader(bounds))
+        location = location_reader(config.batas, config.daerah)
+        edit = build_edit(text, markdown, fields, {**values, field.name: new}, body, location)
         where = path.relative_to(REPO).as_posix()
         before, after = text.splitlines(keepends=True), edit.text.splitlines(keepends=True)
         old_data = parse_values(text, markdown)
@@ -102,9 +103,10 @@ def test_editing_one_field_of_every_sample_file_changes_only_its_lines() -> None
 
 
 def test_an_untouched_form_saves_the_file_byte_for_byte() -> None:
-    bounds = load_config(REPO).batas
+    config = load_config(REPO)
     for path in _files()[::7]:
         text = path.read_text(encoding="utf-8")
         markdown = path.suffix == ".md"
         values, body = current_form(text, markdown, _fields(path))
-        assert build_edit(text, markdown, _fields(path), values, body, location_reader(bounds)).text == text
+        location = location_reader(config.batas, config.daerah)
+        assert build_edit(text, markdown, _fields(path), values, body, location).text == text

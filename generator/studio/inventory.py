@@ -74,12 +74,11 @@ def inventory(site: Path, config: SiteConfig, slug: str) -> tuple[ItemSummary, l
     def text(rel: str) -> str | None:
         return sources.files[rel].decode("utf-8", "replace") if rel in sources.files else None
 
-    kecamatan = tuple(k.slug for k in config.kecamatan)
-    profile = _summary("profil", text(PROFILE_FILE), profile_form(kecamatan, config.batas), "nama",
+    profile = _summary("profil", text(PROFILE_FILE), profile_form(config), "nama",
                        sources.where(PROFILE_FILE), problems)
     sections = []
     for section in SECTIONS:
-        fields = entry_form(section, config.batas)
+        fields = entry_form(section, config)
         names = sorted(rel.split("/")[1][:-3] for rel in sources.files
                        if rel.startswith(section.name + "/") and rel.endswith(".md") and rel.count("/") == 1)
         items = tuple(_summary(name, text(f"{section.name}/{name}.md"), fields, section.title_key,

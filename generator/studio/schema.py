@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import fields as f
-from ..models import Bounds
+from ..config import SiteConfig
 from ..sections import Section, entry_fields, profile_fields
 
 BODY = "isi"
@@ -77,14 +77,14 @@ def form_fields(specs: Sequence[f.Field], prefix: str = "") -> tuple[FormField, 
     return tuple(result)
 
 
-def entry_form(section: Section, bounds: Bounds) -> tuple[FormField, ...]:
+def entry_form(section: Section, config: SiteConfig) -> tuple[FormField, ...]:
     """The form of one section's items (front matter keys; the body is separate)."""
-    return form_fields(entry_fields(section, bounds))
+    return form_fields(entry_fields(section, config.batas, config.daerah))
 
 
-def profile_form(kecamatan: tuple[str, ...], bounds: Bounds) -> tuple[FormField, ...]:
+def profile_form(config: SiteConfig) -> tuple[FormField, ...]:
     """The form of ``profil.yaml``."""
-    return form_fields(profile_fields(kecamatan, bounds))
+    return form_fields(profile_fields(tuple(k.slug for k in config.kecamatan), config.batas, config.daerah))
 
 
 def lookup(data: Mapping[str, Any], dotted: str) -> Any:

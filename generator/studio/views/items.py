@@ -59,8 +59,8 @@ class FormPage:
 def _fields(request: Request, section: str) -> tuple[FormField, ...]:
     config = studio(request).config
     if section == "profil":
-        return profile_form(tuple(k.slug for k in config.kecamatan), config.batas)
-    return entry_form(section_by_name(section), config.batas)
+        return profile_form(config)
+    return entry_form(section_by_name(section), config)
 
 
 def _item(request: Request, name: str | None = None) -> ContentFile | None:
@@ -195,7 +195,8 @@ def _save(request: Request, item: ContentFile, section: str, fields: tuple[FormF
         if version_of(current) != page.version:
             return _conflict(request, item, section, fields, page, current, is_new)
         text = (current or b"").decode("utf-8", "replace")
-        edit = build_edit(text, markdown, fields, page.values, page.body, location_reader(context.config.batas))
+        location = location_reader(context.config.batas, context.config.daerah)
+        edit = build_edit(text, markdown, fields, page.values, page.body, location)
         page.verdict = check_candidate(context.site, context.config, item.slug, item.rel, edit.text,
                                        [f.name for f in fields])
         if not page.verdict.ok:
