@@ -34,8 +34,14 @@ from .buildstate import (
 from .config import SiteConfig, load_config
 from .content import Sources, list_kelurahan, parse_kelurahan, read_sources
 from .errors import ContentError, Problem
+from .images import budget
+from .images.cache import ImageCache, card_key
+from .images.cards import CardText
+from .images.pixels import PhotoError, suffix_of
+from .images.plan import ImageInfo, card_path, published_files
 from .maps import CITY_DATA_FILE, MAP_KINDS, MapKind, city_data_script, features_json, map_script
-from .media import MediaError, strip_metadata
+from .media import MediaError
+from .models import Kelurahan
 from .output import (
     DIR_MODE,
     STAGING_DIR,
@@ -46,9 +52,11 @@ from .output import (
     write_if_changed,
     write_kelurahan,
 )
-from .render import Page, Renderer, city_points, summarize
+from .render import PORTAL_CARD, Page, Renderer, city_points, summarize
 
 Progress = Callable[[str, bool], None]
+NO_BASE_URL = ("Catatan: config.yaml: kartu berbagi (gambar pratinjau WhatsApp/Facebook, og:image) butuh base_url, "
+               "alamat tempat situs diterbitkan; tanpa itu halaman dibangun tanpa kartu berbagi")
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,8 @@ class KelurahanResult:
     state: KelurahanState | None = None
     rendered: int = 0
     written: int = 0
+    images_made: int = 0
+    images_reused: int = 0
 
     @property
     def ok(self) -> bool:
@@ -88,6 +98,10 @@ class BuildReport:
     written: int = 0
     failed: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
     seconds: float = 0.0
+    images_made: int = 0
+    images_reused: int = 0
+    images: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def count(self, rendered: int, written: int) -> None:
         """Add pages rendered and files written."""
@@ -103,6 +117,22 @@ class _Work:
     output: Path
     config: SiteConfig
     global_hash: str
+    cache: ImageCache
+
+
+@dataclass
+class _Made:
+    """How many images and cards one kelurahan build made, and how many it found in the cache."""
+
+    made: int = 0
+    reused: int = 0
+
+    def count(self, made: bool) -> None:
+        """Count one image or card."""
+        if made:
+            self.made += 1
+        else:
+            self.reused += 1
 
 
 @dataclass(frozen=True)
@@ -124,24 +154,68 @@ def _page_key(work: _Work, page: Page, hashes: dict[str, str]) -> bytes:
 # -- one kelurahan -----------------------------------------------------------------------
 
 
-def _media_pages(sources: Sources, media: tuple[str, ...]) -> list[Page]:
-    return [Page(f"{sources.slug}/{rel}", (f"kelurahan/{sources.slug}/{rel}",),
-                 _stripper(sources.files[rel], rel)) for rel in media]
+def _images(cache: ImageCache, sources: Sources, media: tuple[str, ...],
+            made: _Made) -> tuple[dict[str, ImageInfo], list[Problem]]:
+    """The record of every media file (resized and encoded now if the cache lacks it)."""
+    images, problems = {}, []
+    for rel in media:
+        try:
+            images[rel], new = cache.photo(sources.files[rel], suffix_of(rel))
+        except PhotoError as error:
+            problems.append(Problem(sources.where(rel), 1, str(error), error.hint))
+            continue
+        made.count(new)
+    return images, problems
 
 
-def _stripper(data: bytes, rel: str) -> Callable[[], bytes]:
-    return lambda: strip_metadata(data, Path(rel).suffix.lower())
+def _media_pages(cache: ImageCache, sources: Sources, images: dict[str, ImageInfo]) -> list[Page]:
+    """Every published file made from the media files: variants, share cards, the original name."""
+    return [Page(f"{sources.slug}/{path}", (f"kelurahan/{sources.slug}/{rel}",), _cached(cache, info.key, name),
+                 info.key)
+            for rel, info in images.items() for path, name in published_files(rel, info)]
+
+
+def _cached(cache: ImageCache, key: str, name: str) -> Callable[[], bytes]:
+    return lambda: cache.read(key, name)
+
+
+def _card_pages(work: _Work, renderer: Renderer, kel: Kelurahan, images: dict[str, ImageInfo],
+                made: _Made) -> list[Page]:
+    """Generated share cards of the pages without a photo (none without ``base_url``)."""
+    if renderer.card_url("") is None:
+        return []
+    pages = []
+    for photo in renderer.page_photos(kel):
+        path = photo.card_path(kel.slug, images)
+        if path == card_path(photo.page):
+            pages.append(Page(path, (), _card(work.cache, photo.card, made), card_key(photo.card)))
+    return pages
+
+
+def _card(cache: ImageCache, text: CardText, made: _Made) -> Callable[[], bytes]:
+    def render() -> bytes:
+        data, new = cache.card(text)
+        made.count(new)
+        return data
+    return render
 
 
 def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanResult:
     """Read, parse, render what is stale, and stage + promote one kelurahan."""
     sources = read_sources(work.site, task.slug)
     slug, finger, before = task.slug, fingerprint(sources), decode_pages(task.before)
+    made = _Made()
     try:
         kel = parse_kelurahan(sources, work.config)
-        pages = renderer.kelurahan_pages(kel) + _media_pages(sources, kel.media)
+        images, bad_images = _images(work.cache, sources, kel.media, made)
+        if bad_images:
+            return KelurahanResult(slug, tuple(bad_images))
+        pages = [*renderer.kelurahan_pages(kel, images), *_media_pages(work.cache, sources, images),
+                 *_card_pages(work, renderer, kel, images, made)]
     except ContentError as error:
         return KelurahanResult(slug, error.problems)
+    except OSError as error:
+        return KelurahanResult(slug, (_cache_problem(work.cache, error),))
     if bad := _check_paths(slug, pages):
         return KelurahanResult(slug, tuple(bad))
     hashes = {f"kelurahan/{slug}/{rel}": _sha(data) for rel, data in sources.files.items()}
@@ -158,6 +232,8 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
             outputs[rel] = page.render()
         except (ContentError, MediaError) as error:
             problems.extend(_located(error, page))
+        except OSError as error:
+            problems.append(_cache_problem(work.cache, error))
     if problems:
         return KelurahanResult(slug, tuple(problems))
     rendered = sum(1 for v in outputs.values() if v is not None)
@@ -166,8 +242,15 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
     except OSError as error:
         shutil.rmtree(work.output / STAGING_DIR / "baru" / slug, ignore_errors=True)
         return KelurahanResult(slug, (_write_problem(work.output / slug, error),))
-    state = KelurahanState(summarize(kel), features_json(city_points(kel)), finger, encode_pages(keys.values()))
-    return KelurahanResult(slug, (), state, rendered, written)
+    weights = budget.summarize((p.kind, p.page, p.weight(images)) for p in renderer.page_photos(kel))
+    state = KelurahanState(summarize(kel), features_json(city_points(kel)), finger, encode_pages(keys.values()),
+                           weights)
+    return KelurahanResult(slug, (), state, rendered, written, made.made, made.reused)
+
+
+def _cache_problem(cache: ImageCache, error: OSError) -> Problem:
+    return Problem(str(cache.root), 1, f"gagal memakai cache gambar ({error.strerror or error})",
+                   "periksa ruang disk dan izin folder .kelurahan/ di folder situs, lalu jalankan build lagi")
 
 
 def _write_problem(where: Path, error: OSError) -> Problem:
@@ -190,6 +273,8 @@ def _check_paths(slug: str, pages: list[Page]) -> list[Problem]:
 def _located(error: Exception, page: Page) -> list[Problem]:
     if isinstance(error, ContentError):
         return list(error.problems)
+    if isinstance(error, PhotoError):
+        return [Problem(page.inputs[0], 1, str(error), error.hint)]
     return [Problem(page.inputs[0], 1, str(error), "simpan ulang gambar sebagai JPG atau PNG")]
 
 
@@ -260,6 +345,21 @@ def _portal_pages(glob: str, published: list[KelurahanState], render_portal: Cal
     ]
 
 
+def _portal_card(work: _Work, report: BuildReport) -> list[Page]:
+    """The portal's share card (none without ``base_url``)."""
+    if not work.config.base_url:
+        return []
+    text = CardText(work.config.judul, "", work.config.nama)
+
+    def render() -> bytes:
+        data, made = work.cache.card(text)
+        report.images_made += made
+        report.images_reused += not made
+        return data
+
+    return [Page(PORTAL_CARD, (), render, card_key(text))]
+
+
 def _map_pages(config: SiteConfig, glob: str) -> list[Page]:
     """The folium-made map scripts: they depend on the config only (part of the global hash)."""
     return [Page(kind.script, (), _map_renderer(config, kind), _sha(f"{glob}\0{kind.script}".encode()))
@@ -313,7 +413,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         known = state.kelurahan
         tasks = [_Task(slug, known[slug].pages if slug in known else "") for slug in selected
                  if not _up_to_date(options.site, output, known.get(slug), slug)]
-        work = _Work(options.site, output, config, glob)
+        work = _Work(options.site, output, config, glob, ImageCache.of_site(options.site))
         report = BuildReport()
         maps = _map_pages(config, glob)
 
@@ -322,6 +422,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
 
         for result in _run(work, tasks, options.jobs, progress, write_maps):
             report.count(result.rendered, result.written)
+            report.images_made += result.images_made
+            report.images_reused += result.images_reused
             if result.state is not None:
                 state.kelurahan[result.slug] = result.state
             else:
@@ -334,12 +436,15 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         def render_portal() -> bytes:
             return Renderer(options.site, config, glob).portal_page(summaries)
 
-        pages = _portal_pages(glob, published, render_portal)
+        pages = _portal_pages(glob, published, render_portal) + _portal_card(work, report)
         report.count(*_write_portal(output, pages, state.portal))
         report.count(0, _write_assets(output, state.portal))
         state.portal = {p.path: p.extra for p in [*maps, *pages]}
         write_if_changed(output / MANIFEST_FILE, state.to_bytes())
         shutil.rmtree(output / STAGING_DIR, ignore_errors=True)
+        report.images, report.warnings = budget.report([k.berat for k in published])
+        if not config.base_url:
+            report.warnings.append(NO_BASE_URL)
         report.sites = len(summaries) + 1
         report.pages = sum(k.page_count for k in state.kelurahan.values()) + 1
     report.seconds = time.perf_counter() - started

@@ -139,6 +139,10 @@ def build_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | Non
         report = build(options, progress)
     for problems in report.failed.values():
         _print_problems(problems)
+    for line in [*report.images, *report.warnings]:
+        click.echo(line, err=True)
+    click.echo(f"Gambar dan kartu berbagi: {_angka(report.images_made)} dibuat, "
+               f"{_angka(report.images_reused)} diambil dari cache (.kelurahan/cache/).", err=True)
     click.echo(_summary(report), err=True)
     ctx.exit(EXIT_CONTENT if report.failed else EXIT_OK)
 
