@@ -381,9 +381,10 @@ def test_incremental_build_only_rewrites_what_changed(site: Path, tmp_path: Path
     after = tree_stats(output)
     assert set(after) == set(before)
     changed = {rel for rel in after if after[rel] != before[rel] and (output / rel).is_file()}
-    # The item, its section list and the kelurahan home show the name; the city data has the point.
+    # The item, its section list and the kelurahan home show the name; the city data has the point;
+    # the item's generated share card shows the name too.
     assert changed == {"mawar/umkm/warung-bu-sri/index.html", "mawar/umkm/index.html",
-                       "mawar/index.html", "data/peta-kota.js"}
+                       "mawar/index.html", "data/peta-kota.js", "mawar/kartu/umkm-warung-bu-sri.jpg"}
     assert summary(result)["ditulis"] == len(changed)
 
 
