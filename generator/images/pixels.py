@@ -84,7 +84,9 @@ def probe(data: bytes, suffix: str) -> None:
     if suffix.lower() in (".heic", ".heif", ".avif"):
         raise _heif()
     if suffix.lower() not in IMAGE_SUFFIXES and not _is_heif(data):
-        raise PhotoError(f"jenis berkas '{suffix}' tidak didukung (yang didukung: JPG, PNG, WebP, GIF)")
+        raise PhotoError(f"jenis berkas '{suffix}' tidak didukung (yang didukung: JPG, PNG, WebP, GIF)",
+                         "folder media/ hanya untuk gambar; dokumen (PDF, Word) dan video tidak bisa dimuat, "
+                         "tautkan saja dari situs resminya; gambar lain simpan ulang sebagai JPG")
     _open(data)
     strip_metadata(data, suffix)  # the structure check of media.py (truncated files, bad chunks)
 
