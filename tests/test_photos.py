@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from textwrap import dedent
@@ -171,6 +172,37 @@ def test_rebuilds_reuse_the_cache_and_give_the_same_bytes(photo_site: Path, tmp_
     cache = photo_site / ".kelurahan" / "cache" / "gambar"
     assert any(cache.rglob("1600.webp"))
     assert not any((tmp_path / "a").rglob(".kelurahan")), "the cache must stay out of the output"
+    shutil.rmtree(cache)
+    cold = build(photo_site, tmp_path / "c")  # made again from scratch: the same bytes
+    assert _made(cold)[0] == made
+    assert tree_bytes(tmp_path / "c") == tree_bytes(tmp_path / "a")
+
+
+def test_graphics_with_transparency_stay_png_and_gifs_are_published_as_they_are(
+        make_site: Callable[..., Path], tmp_path: Path) -> None:
+    logo = Image.new("RGBA", (700, 300), (0, 0, 0, 0))
+    logo.paste((20, 90, 200, 255), (100, 50, 600, 250))
+    buffer = io.BytesIO()
+    logo.save(buffer, "PNG")
+    gif = io.BytesIO()
+    Image.new("P", (40, 30), 3).save(gif, "GIF")
+    site = make_site({"kelurahan/mawar/media/logo.png": buffer.getvalue(),
+                      "kelurahan/mawar/media/ikon.gif": gif.getvalue(),
+                      "kelurahan/mawar/halaman/sejarah.md": "---\njudul: Sejarah\nfoto: media/ikon.gif\n---\n"
+                                                             "![Logo](media/logo.png)\n"})
+    output = tmp_path / "out"
+    build(site, output)
+    media = output / "mawar" / "media"
+    assert sorted(p.name for p in media.glob("logo.*")) == [
+        "logo.480.png", "logo.480.webp", "logo.700.png", "logo.700.webp", "logo.kartu.jpg", "logo.png"]
+    assert _open(media / "logo.480.png").mode == "RGBA" and _open(media / "logo.700.webp").mode == "RGBA"
+    assert _open(media / "logo.480.png").getpixel((0, 0))[3] == 0  # still transparent
+    assert sorted(p.name for p in media.glob("ikon.*")) == ["ikon.gif"]
+    page = parse_html(output / "mawar" / "halaman" / "sejarah" / "index.html")
+    (gif_img,) = [e.attrs for e in page.find("img") if e.attrs.get("class") == "foto"]
+    assert (gif_img["src"], gif_img["width"], gif_img["height"]) == ("../../media/ikon.gif", "40", "30")
+    (logo_img,) = [e.attrs for e in page.find("img") if "logo" in e.attrs.get("src", "")]
+    assert [w for _u, w in _srcset(logo_img["srcset"])] == [480, 700] and logo_img["src"].endswith(".png")
 
 
 def test_the_cache_is_shared_by_every_kelurahan(make_site: Callable[..., Path], portrait: bytes,
