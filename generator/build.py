@@ -32,16 +32,15 @@ from .buildstate import (
     starting_state,
 )
 from .config import SiteConfig, load_config
-from .content import Sources, list_kelurahan, parse_kelurahan, read_sources
+from .content import list_kelurahan, parse_kelurahan, read_sources
 from .errors import ContentError, Problem
 from .images import budget
 from .images.cache import ImageCache, card_key
 from .images.cards import CardText
-from .images.pixels import PhotoError, suffix_of
-from .images.plan import ImageInfo, card_path, published_files
+from .images.pages import Made, card_pages, card_renderer, media_pages, media_records
+from .images.pixels import PhotoError
 from .maps import CITY_DATA_FILE, MAP_KINDS, MapKind, city_data_script, features_json, map_script
 from .media import MediaError
-from .models import Kelurahan
 from .output import (
     DIR_MODE,
     STAGING_DIR,
@@ -120,21 +119,6 @@ class _Work:
     cache: ImageCache
 
 
-@dataclass
-class _Made:
-    """How many images and cards one kelurahan build made, and how many it found in the cache."""
-
-    made: int = 0
-    reused: int = 0
-
-    def count(self, made: bool) -> None:
-        """Count one image or card."""
-        if made:
-            self.made += 1
-        else:
-            self.reused += 1
-
-
 @dataclass(frozen=True)
 class _Task:
     """One kelurahan to build, with the page digests of its previous build (``encode_pages``)."""
@@ -154,64 +138,18 @@ def _page_key(work: _Work, page: Page, hashes: dict[str, str]) -> bytes:
 # -- one kelurahan -----------------------------------------------------------------------
 
 
-def _images(cache: ImageCache, sources: Sources, media: tuple[str, ...],
-            made: _Made) -> tuple[dict[str, ImageInfo], list[Problem]]:
-    """The record of every media file (resized and encoded now if the cache lacks it)."""
-    images, problems = {}, []
-    for rel in media:
-        try:
-            images[rel], new = cache.photo(sources.files[rel], suffix_of(rel))
-        except PhotoError as error:
-            problems.append(Problem(sources.where(rel), 1, str(error), error.hint))
-            continue
-        made.count(new)
-    return images, problems
-
-
-def _media_pages(cache: ImageCache, sources: Sources, images: dict[str, ImageInfo]) -> list[Page]:
-    """Every published file made from the media files: variants, share cards, the original name."""
-    return [Page(f"{sources.slug}/{path}", (f"kelurahan/{sources.slug}/{rel}",), _cached(cache, info.key, name),
-                 info.key)
-            for rel, info in images.items() for path, name in published_files(rel, info)]
-
-
-def _cached(cache: ImageCache, key: str, name: str) -> Callable[[], bytes]:
-    return lambda: cache.read(key, name)
-
-
-def _card_pages(work: _Work, renderer: Renderer, kel: Kelurahan, images: dict[str, ImageInfo],
-                made: _Made) -> list[Page]:
-    """Generated share cards of the pages without a photo (none without ``base_url``)."""
-    if renderer.card_url("") is None:
-        return []
-    pages = []
-    for photo in renderer.page_photos(kel):
-        path = photo.card_path(kel.slug, images)
-        if path == card_path(photo.page):
-            pages.append(Page(path, (), _card(work.cache, photo.card, made), card_key(photo.card)))
-    return pages
-
-
-def _card(cache: ImageCache, text: CardText, made: _Made) -> Callable[[], bytes]:
-    def render() -> bytes:
-        data, new = cache.card(text)
-        made.count(new)
-        return data
-    return render
-
-
 def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanResult:
     """Read, parse, render what is stale, and stage + promote one kelurahan."""
     sources = read_sources(work.site, task.slug)
     slug, finger, before = task.slug, fingerprint(sources), decode_pages(task.before)
-    made = _Made()
+    made = Made()
     try:
         kel = parse_kelurahan(sources, work.config)
-        images, bad_images = _images(work.cache, sources, kel.media, made)
+        images, bad_images = media_records(work.cache, sources, kel.media, made)
         if bad_images:
             return KelurahanResult(slug, tuple(bad_images))
-        pages = [*renderer.kelurahan_pages(kel, images), *_media_pages(work.cache, sources, images),
-                 *_card_pages(work, renderer, kel, images, made)]
+        pages = [*renderer.kelurahan_pages(kel, images), *media_pages(work.cache, sources, images),
+                 *card_pages(work.cache, renderer, kel, images, made)]
     except ContentError as error:
         return KelurahanResult(slug, error.problems)
     except OSError as error:
@@ -345,19 +283,12 @@ def _portal_pages(glob: str, published: list[KelurahanState], render_portal: Cal
     ]
 
 
-def _portal_card(work: _Work, report: BuildReport) -> list[Page]:
+def _portal_card(work: _Work, made: Made) -> list[Page]:
     """The portal's share card (none without ``base_url``)."""
     if not work.config.base_url:
         return []
     text = CardText(work.config.judul, "", work.config.nama)
-
-    def render() -> bytes:
-        data, made = work.cache.card(text)
-        report.images_made += made
-        report.images_reused += not made
-        return data
-
-    return [Page(PORTAL_CARD, (), render, card_key(text))]
+    return [Page(PORTAL_CARD, (), card_renderer(work.cache, text, made), card_key(text))]
 
 
 def _map_pages(config: SiteConfig, glob: str) -> list[Page]:
@@ -436,8 +367,11 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         def render_portal() -> bytes:
             return Renderer(options.site, config, glob).portal_page(summaries)
 
-        pages = _portal_pages(glob, published, render_portal) + _portal_card(work, report)
+        portal_made = Made()
+        pages = _portal_pages(glob, published, render_portal) + _portal_card(work, portal_made)
         report.count(*_write_portal(output, pages, state.portal))
+        report.images_made += portal_made.made
+        report.images_reused += portal_made.reused
         report.count(0, _write_assets(output, state.portal))
         state.portal = {p.path: p.extra for p in [*maps, *pages]}
         write_if_changed(output / MANIFEST_FILE, state.to_bytes())
