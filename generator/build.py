@@ -78,12 +78,13 @@ class KelurahanResult:
     state: KelurahanState | None = None
     rendered: int = 0
     written: int = 0
+    warnings: tuple[Problem, ...] = ()
     images_made: int = 0
     images_reused: int = 0
 
     @property
     def ok(self) -> bool:
-        """True when the kelurahan had no problems."""
+        """True when the kelurahan had no errors (it may have warnings)."""
         return not self.problems
 
 
@@ -96,11 +97,12 @@ class BuildReport:
     rendered: int = 0
     written: int = 0
     failed: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
+    warnings: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
     seconds: float = 0.0
     images_made: int = 0
     images_reused: int = 0
     images: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    image_warnings: list[str] = field(default_factory=list)
 
     def count(self, rendered: int, written: int) -> None:
         """Add pages rendered and files written."""
@@ -183,7 +185,7 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
     weights = budget.summarize((p.kind, p.page, p.weight(images)) for p in renderer.page_photos(kel))
     state = KelurahanState(summarize(kel), features_json(city_points(kel)), finger, encode_pages(keys.values()),
                            weights)
-    return KelurahanResult(slug, (), state, rendered, written, made.made, made.reused)
+    return KelurahanResult(slug, (), state, rendered, written, kel.warnings, made.made, made.reused)
 
 
 def _cache_problem(cache: ImageCache, error: OSError) -> Problem:
@@ -359,6 +361,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
                 state.kelurahan[result.slug] = result.state
             else:
                 report.failed[result.slug] = result.problems
+            if result.warnings:
+                report.warnings[result.slug] = result.warnings
         if not options.slugs:
             remove_gone(output, state.kelurahan, set(existing))
         published = [state.kelurahan[s] for s in existing if s in state.kelurahan]
@@ -376,9 +380,9 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         state.portal = {p.path: p.extra for p in [*maps, *pages]}
         write_if_changed(output / MANIFEST_FILE, state.to_bytes())
         shutil.rmtree(output / STAGING_DIR, ignore_errors=True)
-        report.images, report.warnings = budget.report([k.berat for k in published])
+        report.images, report.image_warnings = budget.report([k.berat for k in published])
         if not config.base_url:
-            report.warnings.append(NO_BASE_URL)
+            report.image_warnings.append(NO_BASE_URL)
         report.sites = len(summaries) + 1
         report.pages = sum(k.page_count for k in state.kelurahan.values()) + 1
     report.seconds = time.perf_counter() - started
@@ -393,21 +397,23 @@ def _up_to_date(site: Path, output: Path, previous: KelurahanState | None, slug:
 
 
 def check(site: Path, slugs: tuple[str, ...] = ()) -> dict[str, tuple[Problem, ...]]:
-    """Validate content (including Markdown conversion) without writing anything."""
+    """Validate content (including Markdown conversion) without writing anything.
+
+    Returns the problems of every kelurahan that has any: errors and warnings (``Problem.is_warning``)."""
     config = load_config(site)
     renderer = Renderer(site, config)
-    failed: dict[str, tuple[Problem, ...]] = {}
+    found: dict[str, tuple[Problem, ...]] = {}
     for slug in slugs or tuple(list_kelurahan(site)):
         try:
             kel = parse_kelurahan(read_sources(site, slug), config)
         except ContentError as error:
-            failed[slug] = error.problems
+            found[slug] = error.problems
             continue
         texts = [(kel.beranda, f"kelurahan/{slug}/beranda.md", 1)]
         texts += [(entry.body, entry.source, entry.body_line) for entry in kel.entries]
-        if problems := tuple(p for text in texts for p in _markdown_problems(renderer, *text)):
-            failed[slug] = problems
-    return failed
+        if problems := tuple(p for text in texts for p in _markdown_problems(renderer, *text)) + kel.warnings:
+            found[slug] = tuple(sorted(problems))
+    return found
 
 
 def _markdown_problems(renderer: Renderer, text: str, source: str, line: int) -> tuple[Problem, ...]:

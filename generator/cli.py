@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from . import __version__
 from .build import BuildOptions, BuildReport, build, check
 from .config import load_config
 from .content import KELURAHAN_DIR, PROFILE_FILE, RESERVED_SLUGS, SLUG_PATTERN, list_kelurahan, suggest_slug
-from .errors import BuildLocked, ContentError, FieldError, Problem
+from .errors import BuildLocked, ContentError, FieldError, Problem, errors_in
 from .fields import location_reader
 from .scaffold import example_entries, profile_yaml
 
@@ -45,9 +45,27 @@ def _angka(value: int) -> str:
 
 def _summary(report: BuildReport) -> str:
     seconds = f"{report.seconds:.1f}".replace(".", ",")
+    warned = _warning_count(report.warnings.values())
     return (f"Selesai: {_angka(report.sites)} situs, {_angka(report.pages)} halaman "
             f"({_angka(report.rendered)} dirender ulang, {_angka(report.written)} berkas ditulis), "
-            f"{len(report.failed)} kelurahan gagal, {seconds} detik.")
+            f"{len(report.failed)} kelurahan gagal, {f'{warned} peringatan, ' if warned else ''}{seconds} detik.")
+
+
+def _warning_count(groups: Iterable[tuple[Problem, ...]]) -> int:
+    return sum(1 for problems in groups for p in problems if p.is_warning)
+
+
+def _check_summary(found: dict[str, tuple[Problem, ...]], total: int) -> str:
+    """``N masalah di M dari T kelurahan.`` (errors only) or ``Semua T kelurahan lolos pemeriksaan.``,
+    each followed by the number of warnings, if any."""
+    errors = {slug: errors_in(problems) for slug, problems in found.items()}
+    failed = [slug for slug, problems in errors.items() if problems]
+    warned = _warning_count(found.values())
+    end = f", dengan {warned} peringatan." if warned else "."
+    if failed:
+        count = sum(len(problems) for problems in errors.values())
+        return f"{count} masalah di {len(failed)} dari {total} kelurahan{end}"
+    return f"Semua {total} kelurahan lolos pemeriksaan{end}"
 
 
 def usage_message(error: click.UsageError) -> str:
@@ -139,7 +157,10 @@ def build_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | Non
         report = build(options, progress)
     for problems in report.failed.values():
         _print_problems(problems)
-    for line in [*report.images, *report.warnings]:
+    for slug, problems in report.warnings.items():
+        if slug not in report.failed:
+            _print_problems(problems)
+    for line in [*report.images, *report.image_warnings]:
         click.echo(line, err=True)
     click.echo(f"Gambar dan kartu berbagi: {_angka(report.images_made)} dibuat, "
                f"{_angka(report.images_reused)} diambil dari cache (.kelurahan/cache/).", err=True)
@@ -174,18 +195,17 @@ class _progress:
 @click.argument("slugs", nargs=-1, metavar="[SLUG]...")
 @click.pass_context
 def check_command(ctx: click.Context, slugs: tuple[str, ...]) -> None:
-    """Periksa konten semua kelurahan (atau SLUG) tanpa menulis apa pun."""
+    """Periksa konten semua kelurahan (atau SLUG) tanpa menulis apa pun.
+
+    Kesalahan membuat kode keluar 1; peringatan (ditandai "peringatan:") hanya ditampilkan.
+    """
     site = _site(ctx)
     selected = _selected(site, slugs)
-    failed = check(site, selected)
-    for problems in failed.values():
+    found = check(site, selected)
+    for problems in found.values():
         _print_problems(problems)
-    total = len(selected) or len(list_kelurahan(site))
-    count = sum(len(p) for p in failed.values())
-    if failed:
-        click.echo(f"{count} masalah di {len(failed)} dari {total} kelurahan.", err=True)
-    else:
-        click.echo(f"Semua {total} kelurahan lolos pemeriksaan.", err=True)
+    click.echo(_check_summary(found, len(selected) or len(list_kelurahan(site))), err=True)
+    failed = any(errors_in(problems) for problems in found.values())
     ctx.exit(EXIT_CONTENT if failed else EXIT_OK)
 
 

@@ -11,7 +11,7 @@ from . import fields as f
 from .errors import ContentError, FieldError, Problem
 from .models import Bounds, Kecamatan, Location
 from .sections import SECTION_NAMES
-from .yamlio import Mapping, load_mapping
+from .yamlio import Mapping, decode_text, load_mapping
 
 CONFIG_FILE = "config.yaml"
 
@@ -129,4 +129,4 @@ def load_config(site: Path) -> SiteConfig:
     if not path.is_file():
         raise ContentError([Problem(CONFIG_FILE, 1, "berkas config.yaml tidak ditemukan",
                                     "jalankan perintah di folder situs atau pakai --site FOLDER")])
-    return parse_config(path.read_text(encoding="utf-8"))
+    return parse_config(decode_text(path.read_bytes(), CONFIG_FILE))

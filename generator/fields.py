@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 from .errors import FieldError, Problem
 from .models import Bounds, Location
-from .yamlio import Mapping
+from .yamlio import CURLY_QUOTES, Mapping
 
 Reader = Callable[[Any], Any]
 
@@ -94,8 +94,12 @@ def date(value: Any) -> dt.date:
 
 
 def url(value: Any) -> str:
-    """An http(s) address."""
+    """An http(s) address (curly quotes from Word or a phone keyboard would break the link)."""
     raw = text(value)
+    if any(quote in raw for quote in CURLY_QUOTES):
+        raise FieldError(f"alamat web berisi tanda kutip miring (tertulis '{raw}')",
+                         "hapus tanda kutip \u201c \u201d \u2018 \u2019 dari alamat itu; "
+                         "dengan tanda kutip tautannya tidak bisa dibuka")
     if not re.match(r"https?://[^\s/]+\.[^\s]+$", raw, re.IGNORECASE):
         raise FieldError(f"alamat web tidak valid (tertulis '{raw}')",
                          "salin alamat lengkap yang diawali https://")
@@ -157,7 +161,16 @@ _MAPS_PATTERNS = (
 )
 
 
+_SHORT_MAPS_LINK = re.compile(r"(?:https?://)?(?:maps\.app\.goo\.gl|goo\.gl/maps|g\.co/kgs|share\.google)/",
+                              re.IGNORECASE)
+
+
 def _pair_from_text(raw: str) -> tuple[float, float]:
+    if _SHORT_MAPS_LINK.match(raw):
+        # Resolving it would need the network; the link itself holds no numbers.
+        raise FieldError("tautan pendek Google Maps tidak memuat koordinat",
+                         "buka tautan itu di Google Maps, tekan lama titik tempatnya sampai muncul pin merah, "
+                         "lalu salin angka koordinatnya dan tulis misalnya lokasi: \"-7.5745, 110.8262\"")
     if re.match(r"https?://", raw, re.IGNORECASE):
         decoded = unquote(raw).replace("+", " ")
         for pattern in _MAPS_PATTERNS:

@@ -188,11 +188,11 @@ class Renderer:
         except ForeignImage as error:
             hint = "simpan gambarnya di folder media/ lalu tulis ![keterangan](media/nama.jpg)"
             message = f"gambar dari situs lain tidak diizinkan ({error})"
-            raise ContentError([Problem(source, line, message, hint)]) from None
+            raise ContentError([Problem(source, line + error.lines, message, hint)]) from None
         except TooDeep as error:
             hint = "kurangi tanda > atau - yang bertumpuk di awal baris (biasanya hasil tempelan yang rusak)"
             message = f"kutipan atau daftar di tulisan ini bertingkat terlalu dalam ({error})"
-            raise ContentError([Problem(source, line, message, hint)]) from None
+            raise ContentError([Problem(source, line + error.lines, message, hint)]) from None
 
     def html(self, template: str, **context: Any) -> bytes:
         """Render one template to UTF-8 bytes."""
