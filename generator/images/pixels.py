@@ -115,14 +115,14 @@ def _upright(image: Image.Image) -> Image.Image:
     return upright
 
 
-def _encode(image: Image.Image, fmt: str, quality: int = 0) -> bytes:
+def _encode(image: Image.Image, fmt: str, quality: int = 0, progressive: bool = True) -> bytes:
     """Encode pixels only (no EXIF, XMP, ICC or comments: ``info`` is emptied first)."""
     image.info = {}
     buffer = io.BytesIO()
     if fmt == "webp":
         image.save(buffer, "WEBP", quality=quality, method=4)
     elif fmt == "jpg":
-        image.save(buffer, "JPEG", quality=quality, optimize=True, progressive=True)
+        image.save(buffer, "JPEG", quality=quality, optimize=True, progressive=progressive)
     else:
         image.save(buffer, "PNG", compress_level=9)
     return buffer.getvalue()
@@ -149,10 +149,11 @@ def photo_card(image: Image.Image) -> bytes:
 
 
 def card_jpeg(card: Image.Image) -> bytes:
-    """Encode a card as JPEG, lowering the quality until it fits ``CARD_MAX_BYTES``."""
+    """Encode a card as JPEG (baseline: shown whole, at half the cost), lowering the quality
+    until it fits ``CARD_MAX_BYTES``."""
     quality = plan.CARD_QUALITY
     while True:
-        data = _encode(card.copy(), "jpg", quality)
+        data = _encode(card.copy(), "jpg", quality, progressive=False)
         if len(data) <= plan.CARD_MAX_BYTES or quality <= 30:
             return data
         quality -= 10

@@ -21,7 +21,7 @@ CARD_QUALITY = 82
 CARD_MAX_BYTES = 300 * 1024
 MAX_PIXELS = 120_000_000
 MAX_BYTES = 25 * 1024 * 1024
-SETTINGS = f"gambar-1:{WIDTHS}:{WEBP_QUALITY}:{JPEG_QUALITY}:{CARD_WIDTH}x{CARD_HEIGHT}:{CARD_QUALITY}"
+SETTINGS = f"gambar-2:{WIDTHS}:{WEBP_QUALITY}:{JPEG_QUALITY}:{CARD_WIDTH}x{CARD_HEIGHT}:{CARD_QUALITY}"
 
 # The main column is 60rem wide with 1rem padding on each side (assets/situs.css).
 SIZES = "(min-width: 60rem) 58rem, calc(100vw - 2rem)"
