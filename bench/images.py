@@ -163,7 +163,7 @@ def measure(args: argparse.Namespace) -> dict[str, object]:
 
 
 def report(result: dict[str, object]) -> str:
-    rows = [("ours, cold (empty cache, no output)", "ours_cold"), ("ours, cached (`--clean` into a new output)",
+    rows = [("ours, cold (empty cache, no output)", "ours_cold"), ("ours, cached (output removed, cache kept)",
             "ours_cached"), ("ours, no change (incremental)", "ours_nochange"),
             ("Hugo, cold (no resources/_gen)", "hugo_cold"), ("Hugo, cached (resources/_gen kept)", "hugo_cached")]
     lines = [f"{result['kelurahan']} kelurahan x {int(result['photos']) // int(result['kelurahan'])} photos "  # type: ignore[call-overload]
