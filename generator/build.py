@@ -7,11 +7,13 @@ process pool) → portal → build state. Writing goes through ``output.py``.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import gc
 import hashlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import time
@@ -20,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import opendata
 from .assets import site_assets
 from .buildstate import (
     MANIFEST_FILE,
@@ -32,26 +35,32 @@ from .buildstate import (
     starting_state,
 )
 from .config import SiteConfig, load_config
-from .content import list_kelurahan, parse_kelurahan, read_sources
+from .content import PROFILE_FILE, Sources, list_kelurahan, parse_kelurahan, read_sources
 from .errors import ContentError, Problem
 from .images import budget
 from .images.cache import ImageCache, card_key
 from .images.cards import CardText
 from .images.pages import Made, card_pages, card_renderer, media_pages, media_records
 from .images.pixels import PhotoError
-from .maps import CITY_DATA_FILE, MAP_KINDS, MapKind, city_data_script, features_json, map_script
+from .maps import CITY_DATA_FILE, MAP_KINDS, MapKind, boundary_features, city_data_script, features_json, map_script
 from .media import MediaError
+from .models import Kelurahan
 from .output import (
     DIR_MODE,
     STAGING_DIR,
+    build_dir,
+    move_old_state,
     output_lock,
     readable_dirs,
     recover,
     remove_gone,
+    remove_unlisted,
+    unfinished_mark,
     write_if_changed,
     write_kelurahan,
 )
-from .render import PORTAL_CARD, Page, Renderer, city_points, summarize
+from .render import PORTAL_CARD, KelurahanSummary, Page, Renderer, city_points, summarize
+from .wilayah.kode import Tercatat, check_codes
 
 Progress = Callable[[str, bool], None]
 NO_BASE_URL = ("Catatan: config.yaml: kartu berbagi (gambar pratinjau WhatsApp/Facebook, og:image) butuh base_url, "
@@ -180,11 +189,11 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
     try:
         written = write_kelurahan(work.output, slug, outputs, stale=rendered > 0 or before != set(keys.values()))
     except OSError as error:
-        shutil.rmtree(work.output / STAGING_DIR / "baru" / slug, ignore_errors=True)
+        shutil.rmtree(build_dir(work.output) / STAGING_DIR / "baru" / slug, ignore_errors=True)
         return KelurahanResult(slug, (_write_problem(work.output / slug, error),))
     weights = budget.summarize((p.kind, p.page, p.weight(images)) for p in renderer.page_photos(kel))
-    state = KelurahanState(summarize(kel), features_json(city_points(kel)), finger, encode_pages(keys.values()),
-                           weights)
+    points = features_json(city_points(kel, work.config.istilah))
+    state = KelurahanState(summarize(kel), points, finger, encode_pages(keys.values()), weights)
     return KelurahanResult(slug, (), state, rendered, written, kel.warnings, made.made, made.reused)
 
 
@@ -273,7 +282,8 @@ def _shared_with_workers() -> Iterator[None]:
 # -- the whole site ----------------------------------------------------------------------
 
 
-def _portal_pages(glob: str, published: list[KelurahanState], render_portal: Callable[[], bytes]) -> list[Page]:
+def _portal_pages(glob: str, published: list[KelurahanState], render_portal: Callable[[], bytes],
+                  config: SiteConfig) -> list[Page]:
     """The portal page (needs names and counts) and the city map data (needs the points)."""
     listing = json.dumps([vars(k.summary) for k in published], sort_keys=True)
     points = hashlib.sha256(glob.encode())
@@ -281,7 +291,9 @@ def _portal_pages(glob: str, published: list[KelurahanState], render_portal: Cal
         points.update(b"\0" + kelurahan.points.encode())
     return [
         Page("index.html", (), render_portal, _sha((glob + listing).encode())),
-        Page(CITY_DATA_FILE, (), lambda: city_data_script(k.points for k in published).encode(), points.hexdigest()),
+        Page(CITY_DATA_FILE, (), lambda: city_data_script((k.points for k in published),
+                                                          boundary_features(config.wilayah)).encode(),
+             points.hexdigest()),
     ]
 
 
@@ -291,6 +303,25 @@ def _portal_card(work: _Work, made: Made) -> list[Page]:
         return []
     text = CardText(work.config.judul, "", work.config.nama)
     return [Page(PORTAL_CARD, (), card_renderer(work.cache, text, made), card_key(text))]
+
+
+def _open_data_pages(config: SiteConfig, glob: str, published: list[KelurahanState],
+                     render_page: Callable[[list[tuple[KelurahanSummary, str]]], bytes]) -> list[Page]:
+    """GeoJSON, CSV, the catalogue and the open-data page, all keyed on the portal's data."""
+    items = [opendata.Published(k.summary, k.points) for k in published]
+    digest = hashlib.sha256(glob.encode())
+    for k in published:
+        digest.update(b"\0" + json.dumps(vars(k.summary), sort_keys=True).encode() + b"\0" + k.points.encode())
+    key = digest.hexdigest()
+    made = functools.cache(lambda: opendata.files(config, items))
+    paths = [*(i.stem() + suffix for i in items for suffix in (".geojson", ".csv")),
+             opendata.CITY_STEM + ".geojson", opendata.CITY_STEM + ".csv", opendata.CATALOGUE]
+    pages = [Page(path, (), _picker(made, path), key) for path in paths]
+    return [*pages, Page(opendata.PAGE, (), lambda: render_page(opendata.listing(items)), key)]
+
+
+def _picker(made: Callable[[], dict[str, bytes]], path: str) -> Callable[[], bytes]:
+    return lambda: made()[path]
 
 
 def _map_pages(config: SiteConfig, glob: str) -> list[Page]:
@@ -335,10 +366,11 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     started = time.perf_counter()
     config = load_config(options.site)
     output = options.output
-    with output_lock(output):
+    with output_lock(output), unfinished_mark(output):
         os.chmod(output, DIR_MODE)
+        move_old_state(output, MANIFEST_FILE)
         recover(output)
-        glob = global_hash(options.site)
+        glob = global_hash(options.site, config.batas_kelurahan)
         # A failing kelurahan keeps its previous state, so it stays on the portal.
         state = starting_state(output, glob, options.clean)
         existing = list_kelurahan(options.site)
@@ -371,15 +403,20 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         def render_portal() -> bytes:
             return Renderer(options.site, config, glob).portal_page(summaries)
 
+        def render_open_data(listing: list[tuple[KelurahanSummary, str]]) -> bytes:
+            return Renderer(options.site, config, glob).open_data_page(listing, opendata.COLUMNS)
+
         portal_made = Made()
-        pages = _portal_pages(glob, published, render_portal) + _portal_card(work, portal_made)
+        pages = _portal_pages(glob, published, render_portal, config) + _portal_card(work, portal_made)
+        pages += _open_data_pages(config, glob, published, render_open_data)
         report.count(*_write_portal(output, pages, state.portal))
         report.images_made += portal_made.made
         report.images_reused += portal_made.reused
+        remove_unlisted(output / opendata.DATA_DIR / "kelurahan", {p.path.rsplit("/", 1)[-1] for p in pages})
         report.count(0, _write_assets(output, state.portal))
         state.portal = {p.path: p.extra for p in [*maps, *pages]}
-        write_if_changed(output / MANIFEST_FILE, state.to_bytes())
-        shutil.rmtree(output / STAGING_DIR, ignore_errors=True)
+        write_if_changed(build_dir(output) / MANIFEST_FILE, state.to_bytes())
+        shutil.rmtree(build_dir(output) / STAGING_DIR, ignore_errors=True)
         report.images, report.image_warnings = budget.report([k.berat for k in published])
         if not config.base_url:
             report.image_warnings.append(NO_BASE_URL)
@@ -397,15 +434,17 @@ def _up_to_date(site: Path, output: Path, previous: KelurahanState | None, slug:
 
 
 def check(site: Path, slugs: tuple[str, ...] = ()) -> dict[str, tuple[Problem, ...]]:
-    """Validate content (including Markdown conversion) without writing anything.
+    """Validate content (Markdown conversion, codes against the national list too) without writing.
 
     Returns the problems of every kelurahan that has any: errors and warnings (``Problem.is_warning``)."""
     config = load_config(site)
     renderer = Renderer(site, config)
     found: dict[str, tuple[Problem, ...]] = {}
+    coded: list[Tercatat] = []
     for slug in slugs or tuple(list_kelurahan(site)):
+        sources = read_sources(site, slug)
         try:
-            kel = parse_kelurahan(read_sources(site, slug), config)
+            kel = parse_kelurahan(sources, config)
         except ContentError as error:
             found[slug] = error.problems
             continue
@@ -413,7 +452,20 @@ def check(site: Path, slugs: tuple[str, ...] = ()) -> dict[str, tuple[Problem, .
         texts += [(entry.body, entry.source, entry.body_line) for entry in kel.entries]
         if problems := tuple(p for text in texts for p in _markdown_problems(renderer, *text)) + kel.warnings:
             found[slug] = tuple(sorted(problems))
+        if kel.profil.kode_wilayah:
+            coded.append(_recorded(sources, kel))
+    for slug, wrong in check_codes(config, coded).items():
+        found[slug] = tuple(sorted((*found.get(slug, ()), *wrong)))
     return found
+
+
+def _recorded(sources: Sources, kel: Kelurahan) -> Tercatat:
+    """Where a profile writes its ``kode_wilayah`` (the line, for the message)."""
+    text = sources.files[PROFILE_FILE].decode("utf-8", "replace")
+    match = re.search(r"^kode_wilayah\s*:", text, re.MULTILINE)
+    line = text.count("\n", 0, match.start()) + 1 if match else 1
+    return Tercatat(kel.slug, sources.where(PROFILE_FILE), line, kel.profil.nama, kel.profil.kecamatan,
+                    kel.profil.kode_wilayah or "")
 
 
 def _markdown_problems(renderer: Renderer, text: str, source: str, line: int) -> tuple[Problem, ...]:

@@ -24,10 +24,11 @@ from .content import KELURAHAN_DIR, PROFILE_FILE
 from .errors import ContentError, Problem
 from .images.cards import CardText
 from .images.plan import ImageInfo, card_path, phone_bytes, picture, published_name, with_pictures
-from .maps import CITY_MAP, PAGE_MAP, MapPoint, page_data
+from .maps import CITY_MAP, PAGE_MAP, MapPoint, boundary_features, page_data
 from .markdown import ForeignImage, TooDeep, to_html
-from .models import Entry, Kelurahan
+from .models import Berita, Entry, Kelurahan
 from .sections import SECTIONS, Section, section_by_name
+from .wilayah.istilah import BAWAAN, DESA, Istilah, Pilihan, untuk_kota, untuk_satuan
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 PORTAL_CARD = "data/kartu-portal.jpg"
@@ -58,6 +59,7 @@ class KelurahanSummary:
     kode_wilayah: str
     jumlah: dict[str, int]
     jumlah_titik: int = 0
+    terbaru: str = ""  # date of the newest news item (YYYY-MM-DD), for open data's "modified"
 
 
 @dataclass(frozen=True)
@@ -144,22 +146,28 @@ def entry_point(entry: Entry, kel: Kelurahan) -> MapPoint | None:
                     url=f"{kel.slug}/{entry.url}", kategori=entry.kategori or "")
 
 
-def office_point(kel: Kelurahan) -> MapPoint:
-    """The kelurahan office as a map point."""
-    return MapPoint(nama=f"Kantor Kelurahan {kel.profil.nama}", jenis="kantor",
-                    lokasi=kel.profil.lokasi, url=f"{kel.slug}/")
+def office_point(kel: Kelurahan, pilihan: Pilihan = BAWAAN) -> MapPoint:
+    """The kelurahan (or desa) office as a map point."""
+    istilah = untuk_satuan(pilihan, kel.profil.kode_wilayah)
+    return MapPoint(nama=f"{istilah.kantor} {kel.profil.nama}", jenis="kantor",
+                    lokasi=kel.profil.lokasi, url=f"{kel.slug}/", satuan=_satuan_label(istilah))
 
 
-def kelurahan_points(kel: Kelurahan) -> list[MapPoint]:
+def _satuan_label(istilah: Istilah) -> str:
+    return istilah.jenis if istilah.jenis == DESA else ""
+
+
+def kelurahan_points(kel: Kelurahan, pilihan: Pilihan = BAWAAN) -> list[MapPoint]:
     """The office and every located entry of a kelurahan."""
-    points = [office_point(kel)]
+    points = [office_point(kel, pilihan)]
     points.extend(p for e in kel.points if (p := entry_point(e, kel)) is not None)
     return points
 
 
-def city_points(kel: Kelurahan) -> list[MapPoint]:
+def city_points(kel: Kelurahan, pilihan: Pilihan = BAWAAN) -> list[MapPoint]:
     """The points of a kelurahan on the city map: its own points, labelled with its name."""
-    return [replace(p, kelurahan=kel.profil.nama) for p in kelurahan_points(kel)]
+    satuan = _satuan_label(untuk_satuan(pilihan, kel.profil.kode_wilayah))
+    return [replace(p, kelurahan=kel.profil.nama, satuan=satuan) for p in kelurahan_points(kel, pilihan)]
 
 
 def summarize(kel: Kelurahan) -> KelurahanSummary:
@@ -168,6 +176,7 @@ def summarize(kel: Kelurahan) -> KelurahanSummary:
         slug=kel.slug, nama=kel.profil.nama, kecamatan=kel.profil.kecamatan.slug,
         ringkasan=kel.profil.ringkasan or "", kode_wilayah=kel.profil.kode_wilayah or "",
         jumlah={s.name: len(kel.section(s.name)) for s in SECTIONS}, jumlah_titik=len(kelurahan_points(kel)),
+        terbaru=max((e.tanggal.isoformat() for e in kel.section("berita") if isinstance(e, Berita)), default=""),
     )
 
 
@@ -177,6 +186,7 @@ class Renderer:
     def __init__(self, site: Path, config: SiteConfig, version: str = "") -> None:
         self.config = config
         self.env = compiled_environment(site, version) if version else template_environment(site)
+        self.istilah = untuk_kota(config.istilah)
 
     def markdown_html(self, text: str, source: str, line: int, link_prefix: str = "",
                       images: Images | None = None) -> Markup:
@@ -197,6 +207,7 @@ class Renderer:
     def html(self, template: str, **context: Any) -> bytes:
         """Render one template to UTF-8 bytes."""
         context.setdefault("kartu", None)
+        context.setdefault("istilah", self.istilah)
         return self.env.get_template(template).render(config=self.config, **context).encode("utf-8")
 
     def card_url(self, path: str) -> str | None:
@@ -206,7 +217,7 @@ class Renderer:
 
     def page_photos(self, kel: Kelurahan) -> list[PagePhoto]:
         """Every HTML page of a kelurahan with its photo and the text of its generated card."""
-        where = f"Kelurahan {kel.profil.nama}"
+        where = f"{untuk_satuan(self.config.istilah, kel.profil.kode_wilayah).satuan} {kel.profil.nama}"
         city = self.config.nama
         photos = [PagePhoto(f"{kel.slug}/index.html", kel.profil.foto, CardText(where, "", city), "beranda")]
         for section in self._visible(kel):
@@ -231,11 +242,12 @@ class Renderer:
         url = self.card_url(page.card_path(kel.slug, images))
         return {"foto_utama": foto, "kartu": {"url": url, "alt": page.card.judul} if url else None}
 
-    def map_context(self, points: list[MapPoint], root: str) -> dict[str, Any]:
-        """What a page needs to show a map of ``points``."""
+    def map_context(self, points: list[MapPoint], root: str, kode: str | None = None) -> dict[str, Any]:
+        """What a page needs to show a map of ``points`` (and the boundary of kelurahan ``kode``)."""
         if not points:
             return {"peta": None}
-        return {"peta": PAGE_MAP, "peta_data": Markup(page_data(points, root)),
+        batas = boundary_features(w for w in self.config.wilayah if kode and w.kode == kode)
+        return {"peta": PAGE_MAP, "peta_data": Markup(page_data(points, root, batas)),
                 "peta_jenis": sorted({p.jenis for p in points}, key=_kind_order)}
 
     def kelurahan_pages(self, kel: Kelurahan, images: Images | None = None) -> list[Page]:
@@ -267,7 +279,8 @@ class Renderer:
 
     def _base(self, kel: Kelurahan, visible: list[Section], root: str) -> dict[str, Any]:
         return {"kel": kel, "profil": kel.profil, "bagian": visible, "akar": root,
-                "kel_akar": root + kel.slug + "/"}
+                "kel_akar": root + kel.slug + "/",
+                "istilah": untuk_satuan(self.config.istilah, kel.profil.kode_wilayah)}
 
     def _home(self, kel: Kelurahan, visible: list[Section], images: Images, page: PagePhoto) -> bytes:
         context = self._base(kel, visible, "../")
@@ -276,8 +289,9 @@ class Renderer:
         if kel.beranda.strip():
             intro = self.markdown_html(kel.beranda, f"{KELURAHAN_DIR}/{kel.slug}/beranda.md", 1, images=images)
         return self.html("beranda.html", berita=berita, beranda=intro,
-                         **self._photo_context(kel, images, page, "", f"Foto Kelurahan {kel.profil.nama}"),
-                         **context, **self.map_context(kelurahan_points(kel), "../"))
+                         **self._photo_context(kel, images, page, "", f"Foto {page.card.judul}"),
+                         **context, **self.map_context(kelurahan_points(kel, self.config.istilah), "../",
+                                                       kel.profil.kode_wilayah))
 
     def _section(self, kel: Kelurahan, section: Section, visible: list[Section], images: Images,
                  page: PagePhoto) -> bytes:
@@ -297,13 +311,24 @@ class Renderer:
                          **self._base(kel, visible, "../../../"),
                          **self.map_context([point] if point else [], "../../../"))
 
+    def _portal_card(self) -> dict[str, str] | None:
+        """The share card of the city's own pages (portal, open data)."""
+        url = self.card_url(PORTAL_CARD)
+        return {"url": url, "alt": self.config.judul} if url else None
+
+    def open_data_page(self, listing: list[tuple[KelurahanSummary, str]], columns: tuple[str, ...]) -> bytes:
+        """The portal's open-data page (``data-terbuka/index.html``)."""
+        return self.html("data-terbuka.html", akar="../", peta=None, daftar=listing, kolom=columns,
+                         kartu=self._portal_card())
+
     def portal_page(self, summaries: list[KelurahanSummary]) -> bytes:
         """The city portal: every kelurahan by kecamatan, and the city map."""
         groups = [(k, [s for s in summaries if s.kecamatan == k.slug]) for k in self.config.kecamatan]
         total = sum(s.jumlah_titik for s in summaries)
-        url = self.card_url(PORTAL_CARD)
-        kartu = {"url": url, "alt": self.config.judul} if url else None
+        istilah = untuk_kota(self.config.istilah, [s.kode_wilayah for s in summaries])
+        kartu = self._portal_card()
         return self.html("portal.html", akar="", kelompok=groups, jumlah_kelurahan=len(summaries),
+                         istilah=istilah, jumlah_teks=istilah.hitung(s.kode_wilayah for s in summaries),
                          jumlah_titik=total, peta=CITY_MAP, kartu=kartu,
                          peta_jenis=["kantor", "wisata", "umkm", "ikon"])
 
