@@ -133,7 +133,7 @@ class _Group(click.Group):
               show_default=True, help="Folder situs (berisi config.yaml dan kelurahan/).")
 @click.pass_context
 def main(ctx: click.Context, site: Path) -> None:
-    """Membangun situs web berpeta untuk setiap kelurahan dan portal kota.
+    """Membangun situs web berpeta untuk setiap desa/kelurahan dan portal kota/kabupaten.
 
     Konten ada di kelurahan/<slug>/ (YAML dan Markdown); hasil ditulis ke output/.
     Kode keluar: 0 berhasil, 1 ada kesalahan konten, 2 perintah salah.
@@ -151,7 +151,7 @@ def main(ctx: click.Context, site: Path) -> None:
 @click.option("--clean", is_flag=True, help="Bangun ulang semua halaman, abaikan hasil sebelumnya.")
 @click.pass_context
 def build_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | None, jobs: int, clean: bool) -> None:
-    """Bangun semua kelurahan (atau SLUG yang disebut) dan portal kota.
+    """Bangun semua desa/kelurahan (atau SLUG yang disebut) dan portal kota/kabupaten.
 
     Kelurahan yang berisi kesalahan tidak dibangun dan hasil lamanya tetap utuh;
     kelurahan lain tetap dibangun. Hanya halaman yang berubah yang ditulis ulang.
@@ -285,7 +285,7 @@ def _new_location(config: SiteConfig, lokasi: str | None, row: Wilayah | None) -
                                  param_hint="--lokasi")
     text = lokasi if lokasi is not None else f"{row.pusat.lat}, {row.pusat.lon}"  # type: ignore[union-attr]
     try:
-        point: Location = location_reader(config.batas)(text)
+        point: Location = location_reader(config.batas, config.daerah)(text)
     except FieldError as error:
         raise click.BadParameter(f"{error.message}; {error.hint}", param_hint="--lokasi") from None
     return point if lokasi is not None else Location(point.lat, point.lon, approximate=True)
@@ -369,7 +369,7 @@ def report_command(ctx: click.Context, slugs: tuple[str, ...], bentuk: str, tang
                    output: Path | None) -> None:
     """Skor kesiapan tiap kelurahan dan langkah berikutnya, yang paling berguna dulu.
 
-    Menulis juga dasbor output/laporan/index.html untuk semua kelurahan (peta kota berwarna
+    Menulis juga dasbor output/laporan/index.html untuk semua kelurahan (peta wilayah berwarna
     menurut kesiapan; tidak diindeks mesin pencari). Dengan SLUG, tabel dan JSON hanya memuat
     kelurahan itu, dan tabel memuat semua langkahnya.
     """

@@ -145,7 +145,7 @@ class _Reader:
         self.today = today
         self.problems: list[Problem] = list(sources.problems)
         self.refused = frozenset(p.path for p in sources.problems)
-        self.entry_fields = {section.name: entry_fields(section, config.batas) for section in SECTIONS}
+        self.entry_fields = {section.name: entry_fields(section, config.batas, config.daerah) for section in SECTIONS}
 
     def attempt(self, rel: str, build: Any) -> Any:
         try:
@@ -215,7 +215,8 @@ class _Reader:
     def profile(self, rel: str) -> Profile | None:
         data = load_mapping(_decode(self.sources, rel), self.sources.where(rel))
         kecamatan = tuple(k.slug for k in self.config.kecamatan)
-        values, problems = f.read_mapping(data, profile_fields(kecamatan, self.config.batas), self.sources.where(rel))
+        schema = profile_fields(kecamatan, self.config.batas, self.config.daerah)
+        values, problems = f.read_mapping(data, schema, self.sources.where(rel))
         self.problems.extend(problems)
         self.check_media(rel, data.line_of("foto"), values.get("foto"))
         if problems:

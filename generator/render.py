@@ -318,7 +318,8 @@ class Renderer:
 
     def open_data_page(self, listing: list[tuple[KelurahanSummary, str]], columns: tuple[str, ...]) -> bytes:
         """The portal's open-data page (``data-terbuka/index.html``)."""
-        return self.html("data-terbuka.html", akar="../", peta=None, daftar=listing, kolom=columns,
+        istilah = untuk_kota(self.config.istilah, [s.kode_wilayah for s, _stem in listing])
+        return self.html("data-terbuka.html", akar="../", peta=None, daftar=listing, kolom=columns, istilah=istilah,
                          kartu=self._portal_card())
 
     def portal_page(self, summaries: list[KelurahanSummary]) -> bytes:
