@@ -166,6 +166,10 @@ def build_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | Non
     for slug, problems in report.warnings.items():
         if slug not in report.failed:
             _print_problems(problems)
+    for line in [*report.images, *report.image_warnings]:
+        click.echo(line, err=True)
+    click.echo(f"Gambar dan kartu berbagi: {_angka(report.images_made)} dibuat, "
+               f"{_angka(report.images_reused)} diambil dari cache (.kelurahan/cache/).", err=True)
     click.echo(_summary(report), err=True)
     ctx.exit(EXIT_CONTENT if report.failed else EXIT_OK)
 

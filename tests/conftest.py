@@ -298,8 +298,8 @@ def problem_lines(result: Result) -> list[str]:
     return [line for line in result.stderr.splitlines() if PROBLEM_LINE.match(line)]
 
 
-SUMMARY = re.compile(r"Selesai: (\d+) situs, (\d+) halaman \((\d+) dirender ulang, (\d+) berkas ditulis\), "
-                     r"(\d+) kelurahan gagal")
+SUMMARY = re.compile(r"Selesai: ([\d.]+) situs, ([\d.]+) halaman \(([\d.]+) dirender ulang, ([\d.]+) berkas ditulis\), "
+                     r"([\d.]+) kelurahan gagal")  # numbers with Indonesian thousands separators (1.234)
 
 
 def summary(result: Result) -> dict[str, int]:
@@ -307,7 +307,7 @@ def summary(result: Result) -> dict[str, int]:
     match = SUMMARY.search(result.stderr)
     assert match, f"no summary line in stderr:\n{result.stderr}"
     keys = ("situs", "halaman", "dirender", "ditulis", "gagal")
-    return dict(zip(keys, map(int, match.groups()), strict=True))
+    return dict(zip(keys, (int(n.replace(".", "")) for n in match.groups()), strict=True))
 
 
 # -- output trees ----------------------------------------------------------------------------
