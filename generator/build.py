@@ -23,6 +23,7 @@ from pathlib import Path
 from .assets import site_assets
 from .buildstate import (
     MANIFEST_FILE,
+    BuildState,
     KelurahanState,
     decode_pages,
     encode_pages,
@@ -46,9 +47,12 @@ from .output import (
     write_if_changed,
     write_kelurahan,
 )
-from .render import Page, Renderer, city_points, summarize
+from .discovery import FEED_FILE, NO_BASE_URL, ROBOTS_FILE, SITEMAP_FILE, robots_txt, sitemap_xml
+from .render import SEARCH_PAGE, Page, Renderer, city_points, summarize
+from .search import STATE_KEY, SearchFailed, index_key, is_current, update_index
 
 Progress = Callable[[str, bool], None]
+NOT_FOUND_PAGE = "404.html"
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,7 @@ class BuildOptions:
     slugs: tuple[str, ...] = ()
     jobs: int = 1
     clean: bool = False
+    search: bool = True
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,8 @@ class BuildReport:
     written: int = 0
     failed: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
     seconds: float = 0.0
+    search_seconds: float | None = None  # None: the search index did not need rebuilding
+    notes: list[str] = field(default_factory=list)
 
     def count(self, rendered: int, written: int) -> None:
         """Add pages rendered and files written."""
@@ -166,7 +173,7 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
     except OSError as error:
         shutil.rmtree(work.output / STAGING_DIR / "baru" / slug, ignore_errors=True)
         return KelurahanResult(slug, (_write_problem(work.output / slug, error),))
-    state = KelurahanState(summarize(kel), features_json(city_points(kel)), finger, encode_pages(keys.values()))
+    state = KelurahanState(summarize(kel, pages), features_json(city_points(kel)), finger, encode_pages(keys.values()))
     return KelurahanResult(slug, (), state, rendered, written)
 
 
@@ -248,16 +255,29 @@ def _shared_with_workers() -> Iterator[None]:
 # -- the whole site ----------------------------------------------------------------------
 
 
-def _portal_pages(glob: str, published: list[KelurahanState], render_portal: Callable[[], bytes]) -> list[Page]:
-    """The portal page (needs names and counts) and the city map data (needs the points)."""
-    listing = json.dumps([vars(k.summary) for k in published], sort_keys=True)
+def _portal_pages(glob: str, config: SiteConfig, published: list[KelurahanState],
+                  renderer: Callable[[], Renderer]) -> list[Page]:
+    """The portal-level files: portal page, city map data, search page, 404 page and, with a
+    ``base_url``, sitemap, robots.txt and the city news feed."""
+    summaries = [k.summary for k in published]
+    listing = _sha((glob + json.dumps([vars(s) for s in summaries], sort_keys=True)).encode())
     points = hashlib.sha256(glob.encode())
     for kelurahan in published:
         points.update(b"\0" + kelurahan.points.encode())
-    return [
-        Page("index.html", (), render_portal, _sha((glob + listing).encode())),
+    pages = [
+        Page("index.html", (), lambda: renderer().portal_page(summaries), listing),
         Page(CITY_DATA_FILE, (), lambda: city_data_script(k.points for k in published).encode(), points.hexdigest()),
+        Page(SEARCH_PAGE, (), lambda: renderer().search_page(), _sha(f"{glob}\0cari".encode())),
+        Page(NOT_FOUND_PAGE, (), lambda: renderer().not_found_page(), _sha(f"{glob}\0404".encode())),
     ]
+    if base := config.base_url:
+        entries = [("index.html", ""), (SEARCH_PAGE, "")] + [tuple(p) for s in summaries for p in s.halaman]
+        pages += [
+            Page(SITEMAP_FILE, (), lambda: sitemap_xml(base, entries).encode(), listing),
+            Page(ROBOTS_FILE, (), lambda: robots_txt(base).encode(), _sha(f"{glob}\0robots".encode())),
+            Page(FEED_FILE, (), lambda: renderer().city_feed(summaries), listing),
+        ]
+    return pages
 
 
 def _map_pages(config: SiteConfig, glob: str) -> list[Page]:
@@ -315,6 +335,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
                  if not _up_to_date(options.site, output, known.get(slug), slug)]
         work = _Work(options.site, output, config, glob)
         report = BuildReport()
+        if not config.base_url:
+            report.notes.append(NO_BASE_URL)
         maps = _map_pages(config, glob)
 
         def write_maps() -> None:  # folium runs here while the workers build the kelurahan
@@ -329,21 +351,39 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         if not options.slugs:
             remove_gone(output, state.kelurahan, set(existing))
         published = [state.kelurahan[s] for s in existing if s in state.kelurahan]
-        summaries = [k.summary for k in published]
-
-        def render_portal() -> bytes:
-            return Renderer(options.site, config, glob).portal_page(summaries)
-
-        pages = _portal_pages(glob, published, render_portal)
+        pages = _portal_pages(glob, config, published, lambda: Renderer(options.site, config, glob))
         report.count(*_write_portal(output, pages, state.portal))
         report.count(0, _write_assets(output, state.portal))
-        state.portal = {p.path: p.extra for p in [*maps, *pages]}
-        write_if_changed(output / MANIFEST_FILE, state.to_bytes())
+        portal = {p.path: p.extra for p in [*maps, *pages]}
+        _remove_portal_files(output, state.portal, portal)
         shutil.rmtree(output / STAGING_DIR, ignore_errors=True)
-        report.sites = len(summaries) + 1
+        if options.search:
+            _update_search(output, glob, state, portal, report)
+        state.portal = portal
+        write_if_changed(output / MANIFEST_FILE, state.to_bytes())
+        report.sites = len(published) + 1
         report.pages = sum(k.page_count for k in state.kelurahan.values()) + 1
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _remove_portal_files(output: Path, before: dict[str, str], now: dict[str, str]) -> None:
+    """Delete portal-level files the build no longer makes (a sitemap after base_url was removed)."""
+    for path in sorted(set(before) - set(now) - {STATE_KEY}):
+        (output / path).unlink(missing_ok=True)
+
+
+def _update_search(output: Path, glob: str, state: BuildState, portal: dict[str, str], report: BuildReport) -> None:
+    """Rebuild the search index when a page changed; its key joins the portal keys on success."""
+    key = index_key(glob, [*(k.pages for k in state.kelurahan.values()), *sorted(portal.values())])
+    if is_current(output, key, state.portal.get(STATE_KEY)):
+        portal[STATE_KEY] = key
+        return
+    try:
+        report.search_seconds = update_index(output, output / STAGING_DIR)
+        portal[STATE_KEY] = key
+    except SearchFailed as error:
+        report.notes.append(str(error.problem()))
 
 
 def _up_to_date(site: Path, output: Path, previous: KelurahanState | None, slug: str) -> bool:

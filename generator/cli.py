@@ -50,6 +50,13 @@ def _summary(report: BuildReport) -> str:
             f"{len(report.failed)} kelurahan gagal, {seconds} detik.")
 
 
+def _search_line(report: BuildReport) -> str:
+    if report.search_seconds is None:
+        return "Indeks pencarian: tidak ada halaman yang berubah, tidak dibuat ulang."
+    seconds = f"{report.search_seconds:.1f}".replace(".", ",")
+    return f"Indeks pencarian: dibuat ulang dalam {seconds} detik."
+
+
 def usage_message(error: click.UsageError) -> str:
     """Click's usage errors in Indonesian (the text of our own BadParameter is kept)."""
     if isinstance(error, click.NoSuchOption):
@@ -139,6 +146,9 @@ def build_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | Non
         report = build(options, progress)
     for problems in report.failed.values():
         _print_problems(problems)
+    for note in report.notes:
+        click.echo(note, err=True)
+    click.echo(_search_line(report), err=True)
     click.echo(_summary(report), err=True)
     ctx.exit(EXIT_CONTENT if report.failed else EXIT_OK)
 

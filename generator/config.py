@@ -9,6 +9,7 @@ from typing import Any
 
 from . import fields as f
 from .errors import ContentError, FieldError, Problem
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .models import Bounds, Kecamatan, Location
 from .sections import SECTION_NAMES
 from .yamlio import Mapping, load_mapping
@@ -33,6 +34,7 @@ class SiteConfig:
     ubin_zoom_maks: int
     berita_terbaru: int
     bagian: tuple[str, ...]
+    bahasa: str = DEFAULT_LANGUAGE
 
     def kecamatan_by_slug(self, slug: str) -> Kecamatan:
         """The kecamatan with this slug (the slug was validated before)."""
@@ -44,6 +46,11 @@ def _slug(value: Any) -> str:
     if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", raw):
         raise FieldError(f"slug '{raw}' tidak valid", "pakai huruf kecil, angka dan tanda hubung")
     return raw
+
+
+def _with_slash(url: str | None) -> str | None:
+    """``https://x.go.id/kel`` → ``https://x.go.id/kel/`` (pages are joined onto it)."""
+    return url.rstrip("/") + "/" if url else None
 
 
 def _as_is(value: Any) -> Any:
@@ -73,6 +80,7 @@ _CONFIG = (
     f.Field("nama", f.text, True), f.Field("judul", f.text, True), f.Field("deskripsi", f.text),
     f.Field("base_url", f.url), f.Field("kecamatan", _as_is, True),
     f.Field("peta", f.text, True, _MAP), f.Field("tampilan", f.text, False, _DISPLAY),
+    f.Field("bahasa", f.slug_list(LANGUAGES)),
 )
 
 
@@ -110,7 +118,7 @@ def parse_config(text: str) -> SiteConfig:
         nama=values["nama"],
         judul=values["judul"],
         deskripsi=values.get("deskripsi") or f"Profil, layanan, wisata, UMKM dan berita kelurahan di {values['nama']}.",
-        base_url=values.get("base_url"),
+        base_url=_with_slash(values.get("base_url")),
         kecamatan=kecamatan,
         pusat=Location(peta["pusat"]["lat"], peta["pusat"]["lon"]),
         zoom=peta.get("zoom", 13),
@@ -120,6 +128,7 @@ def parse_config(text: str) -> SiteConfig:
         ubin_zoom_maks=tiles.get("zoom_maks", 19),
         berita_terbaru=display.get("berita_terbaru", 5),
         bagian=display.get("bagian", SECTION_NAMES),
+        bahasa=values.get("bahasa", DEFAULT_LANGUAGE),
     )
 
 

@@ -18,21 +18,19 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import __version__
+from . import __version__, pagemeta
 from .config import SiteConfig
 from .content import KELURAHAN_DIR, PROFILE_FILE
+from .discovery import FEED_FILE, FeedEntry, atom_feed
 from .errors import ContentError, Problem
+from .i18n import Messages, format_date, format_number
 from .maps import CITY_MAP, PAGE_MAP, MapPoint, page_data
 from .markdown import ForeignImage, TooDeep, to_html
-from .models import Entry, Kelurahan
+from .models import Berita, Entry, Kelurahan
 from .sections import SECTIONS, Section, section_by_name
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_PREFIX = "bawaan"
-BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-         "September", "Oktober", "November", "Desember")
-
-
 @dataclass(frozen=True)
 class Page:
     """One output file: where it goes, what it is made from, and how to make it."""
@@ -41,6 +39,7 @@ class Page:
     inputs: tuple[str, ...]
     render: Callable[[], bytes]
     extra: str = ""
+    lastmod: str = ""  # YYYY-MM-DD when the content carries a date (news)
 
 
 @dataclass(frozen=True)
@@ -54,17 +53,8 @@ class KelurahanSummary:
     kode_wilayah: str
     jumlah: dict[str, int]
     jumlah_titik: int = 0
-
-
-def tanggal_id(value: dt.date) -> str:
-    """``2024-08-17`` → ``17 Agustus 2024``."""
-    return f"{value.day} {BULAN[value.month - 1]} {value.year}"
-
-
-def angka_id(value: float, decimals: int = 0) -> str:
-    """``1234.5`` → ``1.234,5`` (Indonesian separators)."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    halaman: tuple[tuple[str, str], ...] = ()  # (path, lastmod) of every HTML page
+    berita: tuple[tuple[str, str, str, str], ...] = ()  # (judul, tanggal, path, ringkasan), newest first
 
 
 def plain_text(html: str, limit: int = 160) -> str:
@@ -72,6 +62,18 @@ def plain_text(html: str, limit: int = 160) -> str:
     words = unescape(re.sub(r"<[^>]+>", " ", html)).split()
     text = " ".join(words)
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+@jinja2.pass_context
+def _date_filter(context: jinja2.runtime.Context, value: dt.date) -> str:
+    """``tanggal``: a date in the site's language ("17 Agustus 2024")."""
+    return format_date(value, context["config"].bahasa)
+
+
+@jinja2.pass_context
+def _number_filter(context: jinja2.runtime.Context, value: float, decimals: int = 0) -> str:
+    """``angka``: a number with the site's separators ("1.234,5")."""
+    return format_number(value, decimals, context["config"].bahasa)
 
 
 def template_environment(site: Path) -> jinja2.Environment:
@@ -85,8 +87,8 @@ def template_environment(site: Path) -> jinja2.Environment:
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              auto_reload=False)
-    env.filters["tanggal"] = tanggal_id
-    env.filters["angka"] = angka_id
+    env.filters["tanggal"] = _date_filter
+    env.filters["angka"] = _number_filter
     env.globals["versi_generator"] = __version__
     return env
 
@@ -136,12 +138,16 @@ def city_points(kel: Kelurahan) -> list[MapPoint]:
     return [replace(p, kelurahan=kel.profil.nama) for p in kelurahan_points(kel)]
 
 
-def summarize(kel: Kelurahan) -> KelurahanSummary:
-    """The portal's view of a kelurahan."""
+def summarize(kel: Kelurahan, pages: Iterable[Page] = ()) -> KelurahanSummary:
+    """The portal's view of a kelurahan: names and counts, its pages for the sitemap and its
+    latest news for the city feed."""
+    news = tuple((e.judul, e.tanggal.isoformat(), f"{kel.slug}/{e.url}index.html", e.ringkasan or "")
+                 for e in kel.section("berita")[:CITY_FEED_PER_KELURAHAN] if isinstance(e, Berita))
     return KelurahanSummary(
         slug=kel.slug, nama=kel.profil.nama, kecamatan=kel.profil.kecamatan.slug,
         ringkasan=kel.profil.ringkasan or "", kode_wilayah=kel.profil.kode_wilayah or "",
         jumlah={s.name: len(kel.section(s.name)) for s in SECTIONS}, jumlah_titik=len(kelurahan_points(kel)),
+        halaman=tuple((p.path, p.lastmod) for p in pages if p.path.endswith(".html")), berita=news,
     )
 
 
@@ -150,6 +156,7 @@ class Renderer:
 
     def __init__(self, site: Path, config: SiteConfig, version: str = "") -> None:
         self.config = config
+        self.t = Messages(config.bahasa)
         self.env = compiled_environment(site, version) if version else template_environment(site)
 
     def markdown_html(self, text: str, source: str, line: int, link_prefix: str = "") -> Markup:
@@ -167,7 +174,8 @@ class Renderer:
 
     def html(self, template: str, **context: Any) -> bytes:
         """Render one template to UTF-8 bytes."""
-        return self.env.get_template(template).render(config=self.config, **context).encode("utf-8")
+        context.setdefault("wilayah", pagemeta.REGION_WORD)
+        return self.env.get_template(template).render(config=self.config, t=self.t, **context).encode("utf-8")
 
     def map_context(self, points: list[MapPoint], root: str) -> dict[str, Any]:
         """What a page needs to show a map of ``points``."""
@@ -177,21 +185,28 @@ class Renderer:
                 "peta_jenis": sorted({p.jenis for p in points}, key=_kind_order)}
 
     def kelurahan_pages(self, kel: Kelurahan) -> list[Page]:
-        """Every page of one kelurahan site (home, section lists, entries)."""
+        """Every page of one kelurahan site (home, section lists, entries, news feed)."""
         visible = [s for s in (section_by_name(n) for n in self.config.bagian) if kel.section(s.name)]
         nav = ",".join(s.name for s in visible)
         profile = f"{KELURAHAN_DIR}/{kel.slug}/{PROFILE_FILE}"
         everything = tuple(f"{KELURAHAN_DIR}/{kel.slug}/{rel}" for rel in _content_files(kel))
+        news = [e for e in kel.section("berita") if isinstance(e, Berita)]
+        newest = max((e.tanggal for e in news), default=None)
         pages = [Page(f"{kel.slug}/index.html", everything, lambda: self._home(kel, visible), nav)]
         for section in visible:
             entries = kel.section(section.name)
             inputs = (profile, *(e.source for e in entries))
+            latest = newest.isoformat() if newest and section.name == "berita" else ""
             pages.append(Page(f"{kel.slug}/{section.name}/index.html", inputs,
-                              _bind(self._section, kel, section, visible), nav))
+                              _bind(self._section, kel, section, visible), nav, latest))
             pages.extend(
-                Page(f"{kel.slug}/{e.url}index.html", (profile, e.source), _bind(self._entry, kel, e, visible), nav)
+                Page(f"{kel.slug}/{e.url}index.html", (profile, e.source), _bind(self._entry, kel, e, visible), nav,
+                     e.tanggal.isoformat() if isinstance(e, Berita) else "")
                 for e in entries
             )
+        if pagemeta.has_feed(self.config, kel) and "berita" in self.config.bagian:
+            pages.append(Page(pagemeta.feed_path(kel), (profile, *(e.source for e in news)),
+                              lambda: self._feed(kel, news)))
         return pages
 
     def _base(self, kel: Kelurahan, visible: list[Section], root: str) -> dict[str, Any]:
@@ -204,31 +219,81 @@ class Renderer:
         intro = None
         if kel.beranda.strip():
             intro = self.markdown_html(kel.beranda, f"{KELURAHAN_DIR}/{kel.slug}/beranda.md", 1)
-        return self.html("beranda.html", berita=berita, beranda=intro,
-                         **context, **self.map_context(kelurahan_points(kel), "../"))
+        return self.html("beranda.html", berita=berita, beranda=intro, aktif="", jenis_halaman=self.t("jenis.beranda"),
+                         **context, **pagemeta.home(self.config, self.t, kel, "../"),
+                         **self.map_context(kelurahan_points(kel), "../"))
 
     def _section(self, kel: Kelurahan, section: Section, visible: list[Section]) -> bytes:
         entries = kel.section(section.name)
         points = [p for e in entries if (p := entry_point(e, kel)) is not None]
-        return self.html("bagian.html", section=section, entries=entries,
-                         **self._base(kel, visible, "../../"), **self.map_context(points, "../../"))
+        return self.html("bagian.html", section=section, entries=entries, aktif=section.name,
+                         jenis_halaman=self.t(f"bagian.{section.name}"),
+                         **self._base(kel, visible, "../../"), **pagemeta.section(self.config, self.t, kel, section, "../../"),
+                         **self.map_context(points, "../../"))
 
     def _entry(self, kel: Kelurahan, entry: Entry, visible: list[Section]) -> bytes:
         body = self.markdown_html(entry.body, entry.source, entry.body_line, link_prefix="../../")
         point = entry_point(entry, kel)
         section = section_by_name(entry.section)
-        return self.html(f"{entry.section}.html", entry=entry, section=section, isi=body,
+        return self.html(f"{entry.section}.html", entry=entry, section=section, isi=body, aktif=section.name,
+                         jenis_halaman=self.t(f"bagian.{section.name}"),
                          deskripsi=entry.ringkasan or plain_text(body) or kel.profil.nama,
                          **self._base(kel, visible, "../../../"),
+                         **pagemeta.entry(self.config, self.t, kel, entry, "../../../"),
                          **self.map_context([point] if point else [], "../../../"))
+
+    def _feed(self, kel: Kelurahan, news: list[Berita]) -> bytes:
+        assert self.config.base_url is not None  # has_feed checked it
+        items = [FeedEntry(e.judul, e.tanggal, f"{kel.slug}/{e.url}index.html", e.ringkasan or "",
+                           str(self.markdown_html(e.body, e.source, e.body_line, link_prefix="../../")))
+                 for e in news]
+        title = self.t("umpan.judul", wilayah=pagemeta.REGION_WORD, nama=kel.profil.nama)
+        return atom_feed(self.config.base_url, pagemeta.feed_path(kel), f"{kel.slug}/index.html", title, items,
+                         self.config.bahasa).encode()
 
     def portal_page(self, summaries: list[KelurahanSummary]) -> bytes:
         """The city portal: every kelurahan by kecamatan, and the city map."""
         groups = [(k, [s for s in summaries if s.kecamatan == k.slug]) for k in self.config.kecamatan]
         total = sum(s.jumlah_titik for s in summaries)
+        base = self.config.base_url
         return self.html("portal.html", akar="", kelompok=groups, jumlah_kelurahan=len(summaries),
-                         jumlah_titik=total, peta=CITY_MAP,
+                         jumlah_titik=total, peta=CITY_MAP, jalur="index.html", og_type="website",
+                         kanonik=base, jsonld=None, umpan=FEED_FILE if base and _city_news(summaries) else None,
                          peta_jenis=["kantor", "wisata", "umkm", "ikon"])
+
+    def search_page(self) -> bytes:
+        """The search page (``cari/index.html``), reached from every site's search box."""
+        return self.html("cari.html", akar="../", jalur=SEARCH_PAGE, og_type="website", jsonld=None, umpan=None,
+                         kanonik=pagemeta.absolute(self.config, SEARCH_PAGE), peta=None,
+                         kelurahan_semua=[], bagian_semua=[self.t(f"bagian.{n}") for n in self.config.bagian])
+
+    def not_found_page(self) -> bytes:
+        """``404.html``: served at any depth, so it links with absolute paths (or base_url)."""
+        base = self.config.base_url or "/"
+        return self.html("404.html", akar=base, jalur="404.html", og_type="website", jsonld=None, umpan=None,
+                         kanonik=None, peta=None, css=Markup(_own_css()))
+
+    def city_feed(self, summaries: list[KelurahanSummary]) -> bytes:
+        """The Atom feed of the newest news of every kelurahan."""
+        assert self.config.base_url is not None
+        title = self.t("umpan.kota", kota=self.config.nama)
+        return atom_feed(self.config.base_url, FEED_FILE, "index.html", title, _city_news(summaries),
+                         self.config.bahasa).encode()
+
+
+SEARCH_PAGE = "cari/index.html"
+CITY_FEED_PER_KELURAHAN = 10
+CITY_FEED_SIZE = 50
+
+
+def _city_news(summaries: list[KelurahanSummary]) -> list[FeedEntry]:
+    items = [FeedEntry(f"{judul} ({s.nama})", dt.date.fromisoformat(day), path, ringkasan)
+             for s in summaries for judul, day, path, ringkasan in s.berita]
+    return sorted(items, key=lambda e: (e.tanggal, e.path), reverse=True)[:CITY_FEED_SIZE]
+
+
+def _own_css() -> str:
+    return (Path(__file__).parent / "assets" / "situs.css").read_text(encoding="utf-8")
 
 
 def _kind_order(kind: str) -> int:
