@@ -375,7 +375,7 @@ def _remove_portal_files(output: Path, before: dict[str, str], now: dict[str, st
 
 def _update_search(output: Path, glob: str, state: BuildState, portal: dict[str, str], report: BuildReport) -> None:
     """Rebuild the search index when a page changed; its key joins the portal keys on success."""
-    key = index_key(glob, [*(k.pages for k in state.kelurahan.values()), *sorted(portal.values())])
+    key = index_key(glob, [*(state.kelurahan[s].pages for s in sorted(state.kelurahan)), *sorted(portal.values())])
     if is_current(output, key, state.portal.get(STATE_KEY)):
         portal[STATE_KEY] = key
         return

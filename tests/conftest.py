@@ -307,12 +307,18 @@ def summary(result: Result) -> dict[str, int]:
 # -- output trees ----------------------------------------------------------------------------
 
 
+# Pagefind writes its filter lists in hash-map order, so these files (and the two that name
+# them by content hash) differ from run to run; the rest of the search index is byte-identical.
+UNORDERED_SEARCH_FILES = re.compile(r"^pagefind/(filter/|pagefind\.[^/]*\.pf_meta$|pagefind-entry\.json$)")
+
+
 def tree_bytes(root: Path, include_hidden: bool = False) -> dict[str, bytes]:
-    """Relative path -> bytes of every file under ``root`` (hidden build files left out)."""
+    """Relative path -> bytes of every file under ``root`` (hidden build files and the search
+    index's unordered files left out)."""
     result = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
-        if not include_hidden and rel.split("/")[0] in HIDDEN_OUTPUT:
+        if not include_hidden and (rel.split("/")[0] in HIDDEN_OUTPUT or UNORDERED_SEARCH_FILES.match(rel)):
             continue
         if path.is_file():
             result[rel] = path.read_bytes()
