@@ -53,6 +53,7 @@ from .search import STATE_KEY, SearchFailed, index_key, is_current, update_index
 
 Progress = Callable[[str, bool], None]
 NOT_FOUND_PAGE = "404.html"
+OPTIONAL_PORTAL_FILES = (SITEMAP_FILE, ROBOTS_FILE, FEED_FILE)
 
 
 @dataclass(frozen=True)
@@ -355,7 +356,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         report.count(*_write_portal(output, pages, state.portal))
         report.count(0, _write_assets(output, state.portal))
         portal = {p.path: p.extra for p in [*maps, *pages]}
-        _remove_portal_files(output, state.portal, portal)
+        _remove_portal_files(output, portal)
         shutil.rmtree(output / STAGING_DIR, ignore_errors=True)
         if options.search:
             _update_search(output, glob, state, portal, report)
@@ -367,10 +368,11 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     return report
 
 
-def _remove_portal_files(output: Path, before: dict[str, str], now: dict[str, str]) -> None:
-    """Delete portal-level files the build no longer makes (a sitemap after base_url was removed)."""
-    for path in sorted(set(before) - set(now) - {STATE_KEY}):
-        (output / path).unlink(missing_ok=True)
+def _remove_portal_files(output: Path, now: dict[str, str]) -> None:
+    """Delete the files that only a ``base_url`` makes when the build no longer makes them."""
+    for path in OPTIONAL_PORTAL_FILES:
+        if path not in now:
+            (output / path).unlink(missing_ok=True)
 
 
 def _update_search(output: Path, glob: str, state: BuildState, portal: dict[str, str], report: BuildReport) -> None:

@@ -51,17 +51,24 @@
     return m;
   }
 
+  function kantor(fitur) {
+    return (fitur.properties || {}).jenis === "kantor";
+  }
+
   function pasang(peta, data, opsi) {
     if (!data || !data.titik) { return; }
     var akar = typeof data.akar === "string" && AMAN.test(data.akar.replace(/\.\.\//g, "")) ? data.akar : "";
     var lapisan = opsi.cluster && L.markerClusterGroup ?
       L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 }) : L.featureGroup();
     var terpakai = {};
-    data.titik.features.forEach(function (f) {
+    var titik = data.titik.features.map(function (f) {
       var k = f.geometry.coordinates;
-      var posisi = opsi.cluster ? [k[1], k[0]] : geser(k, terpakai);
-      lapisan.addLayer(penanda(f, akar, posisi));
+      return { fitur: f, posisi: opsi.cluster ? [k[1], k[0]] : geser(k, terpakai) };
     });
+    /* Kantor kelurahan digambar terakhir, jadi berada di atas penanda lain di tempat yang sama. */
+    titik.filter(function (t) { return !kantor(t.fitur); })
+      .concat(titik.filter(function (t) { return kantor(t.fitur); }))
+      .forEach(function (t) { lapisan.addLayer(penanda(t.fitur, akar, t.posisi)); });
     lapisan.addTo(peta);
     var batas = lapisan.getBounds();
     if (data.titik.features.length === 1) {
