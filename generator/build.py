@@ -34,6 +34,7 @@ from .buildstate import (
 )
 from .config import SiteConfig, load_config
 from .content import Sources, list_kelurahan, parse_kelurahan, read_sources
+from .discovery import FEED_FILE, NO_BASE_URL, ROBOTS_FILE, SITEMAP_FILE, robots_txt, sitemap_xml
 from .errors import ContentError, Problem
 from .maps import CITY_DATA_FILE, MAP_KINDS, MapKind, city_data_script, features_json, map_script
 from .media import MediaError, strip_metadata
@@ -47,7 +48,6 @@ from .output import (
     write_if_changed,
     write_kelurahan,
 )
-from .discovery import FEED_FILE, NO_BASE_URL, ROBOTS_FILE, SITEMAP_FILE, robots_txt, sitemap_xml
 from .render import SEARCH_PAGE, Page, Renderer, city_points, summarize
 from .search import STATE_KEY, SearchFailed, index_key, is_current, update_index
 
@@ -272,7 +272,7 @@ def _portal_pages(glob: str, config: SiteConfig, published: list[KelurahanState]
         Page(NOT_FOUND_PAGE, (), lambda: renderer().not_found_page(), _sha(f"{glob}\0404".encode())),
     ]
     if base := config.base_url:
-        entries = [("index.html", ""), (SEARCH_PAGE, "")] + [tuple(p) for s in summaries for p in s.halaman]
+        entries = [("index.html", ""), (SEARCH_PAGE, ""), *(page for s in summaries for page in s.halaman)]
         pages += [
             Page(SITEMAP_FILE, (), lambda: sitemap_xml(base, entries).encode(), listing),
             Page(ROBOTS_FILE, (), lambda: robots_txt(base).encode(), _sha(f"{glob}\0robots".encode())),

@@ -201,7 +201,8 @@ _EN: dict[str, str] = {
     "beranda.jelajahi": "Explore the {wilayah}",
     "beranda.entri": "{jumlah} entries",
     "beranda.berita": "Latest news",
-    "beranda.deskripsi": "Profile of {wilayah} {nama}, Kecamatan {kecamatan}, {kota}: services, places, businesses, news.",
+    "beranda.deskripsi": ("Profile of {wilayah} {nama}, Kecamatan {kecamatan}, {kota}: "
+                          "services, places, businesses, news."),
     "bagian.lead": "{deskripsi} in {wilayah} {nama}.",
     "umkm.produk": "Products",
     "umkm.pemilik": "Owner",

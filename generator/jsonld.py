@@ -17,8 +17,9 @@ CONTEXT = "https://schema.org"
 _DAYS = {"senin": "Mo", "selasa": "Tu", "rabu": "We", "kamis": "Th", "jumat": "Fr", "jum'at": "Fr",
          "sabtu": "Sa", "minggu": "Su", "ahad": "Su"}
 _DAY = "|".join(re.escape(d) for d in _DAYS)
+_DASH = "[-\u2013]"  # hyphen or en dash
 _HOURS = re.compile(
-    rf"^(?P<from>{_DAY})(?:\s*[-–]\s*(?P<to>{_DAY}))?\s+(?P<h1>\d{{1,2}})[.:](?P<m1>\d{{2}})\s*[-–]\s*"
+    rf"^(?P<from>{_DAY})(?:\s*{_DASH}\s*(?P<to>{_DAY}))?\s+(?P<h1>\d{{1,2}})[.:](?P<m1>\d{{2}})\s*{_DASH}\s*"
     r"(?P<h2>\d{1,2})[.:](?P<m2>\d{2})$")
 _ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
@@ -36,7 +37,8 @@ def graph(*items: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def opening_hours(text: str | None) -> list[str]:
-    """``Senin–Kamis 07.30–15.00, Jumat 07.30–11.30`` → ``["Mo-Th 07:30-15:00", "Fr 07:30-11:30"]``;
+    """``Senin-Kamis 07.30-15.00, Jumat 07.30-11.30`` (hyphens or en dashes) →
+    ``["Mo-Th 07:30-15:00", "Fr 07:30-11:30"]``;
     empty when any part cannot be read (no guessing)."""
     if not text:
         return []

@@ -228,7 +228,8 @@ class Renderer:
         points = [p for e in entries if (p := entry_point(e, kel)) is not None]
         return self.html("bagian.html", section=section, entries=entries, aktif=section.name,
                          jenis_halaman=self.t(f"bagian.{section.name}"),
-                         **self._base(kel, visible, "../../"), **pagemeta.section(self.config, self.t, kel, section, "../../"),
+                         **self._base(kel, visible, "../../"),
+                         **pagemeta.section(self.config, self.t, kel, section, "../../"),
                          **self.map_context(points, "../../"))
 
     def _entry(self, kel: Kelurahan, entry: Entry, visible: list[Section]) -> bytes:

@@ -41,6 +41,7 @@ SECTION_ITEMS = {
 }
 LOCATED = {url for points in TINY_POINTS.values() for url, _, _ in points[1:]}
 # External links a page may carry: fixed services, plus addresses written in the content.
+FOREIGN = r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//)"
 EXTERNAL_LINK_PREFIXES = ("https://wa.me/62", "https://www.google.com/maps/dir/?api=1&destination=",
                           "https://www.openstreetmap.org/", "tel:", "mailto:")
 CONTENT_LINKS = {"https://www.instagram.com/kelurahan.mawar/"}
@@ -124,7 +125,8 @@ def test_no_page_loads_anything_from_another_host(tiny_build: tuple[Path, Path])
                 value = element.attrs.get(attribute, "")
                 if re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*:|//)", value):
                     problems.append(f"{path.relative_to(output)}: <{element.tag} {attribute}={value!r}>")
-            if element.tag == "link" and element.attrs.get("rel") != "canonical" and re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//)", element.attrs.get("href", "")):
+            href = element.attrs.get("href", "")
+            if element.tag == "link" and element.attrs.get("rel") != "canonical" and re.match(FOREIGN, href):
                 problems.append(f"{path.relative_to(output)}: <link href={element.attrs['href']!r}>")
     assert not problems, "\n".join(problems)
 
@@ -762,7 +764,8 @@ def test_maps_are_shared_script_files_and_folium_runs_only_when_they_change(
         assert f'L.map(\n"{elements[0].attrs["id"]}"' in script, f"{rel}: the map script draws elsewhere"
         sources = [attrs["src"] for attrs, _text in page.scripts if "src" in attrs]
         assert sources[-1].endswith("data/" + ("peta-portal.js" if rel == "index.html" else "peta-halaman.js"))
-        assert all("src" in attrs or attrs.get("type") in ("application/json", "application/ld+json") for attrs, _text in page.scripts), rel
+        inline = ("application/json", "application/ld+json")
+        assert all("src" in attrs or attrs.get("type") in inline for attrs, _text in page.scripts), rel
     assert "tile.openstreetmap.org" in page_map and "tile.openstreetmap.org" in city_map
 
     _edit_umkm(site)

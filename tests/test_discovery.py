@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
-from conftest import build, html_pages, parse_html, run_cli, assert_exit, write_site
+from conftest import assert_exit, build, html_pages, parse_html, run_cli, write_site
 
 from generator.i18n import CATALOG, format_date, format_number, parameters
 from generator.jsonld import script_text
@@ -153,8 +153,9 @@ def test_city_feed_merges_the_news_of_every_kelurahan(built: tuple[Path, Path, s
 
 def test_pages_link_their_feed(built: tuple[Path, Path, str]) -> None:
     _, output, _ = built
-    for rel, feed in (("mawar/index.html", "../mawar/feed.xml"), ("mawar/wisata/taman-sekar/index.html",
-                                                                  "../../../mawar/feed.xml"), ("index.html", "feed.xml")):
+    expected = {"mawar/index.html": "../mawar/feed.xml", "index.html": "feed.xml",
+                "mawar/wisata/taman-sekar/index.html": "../../../mawar/feed.xml"}
+    for rel, feed in expected.items():
         links = parse_html(output / rel).find("link", rel="alternate", type="application/atom+xml")
         assert [e.attrs["href"] for e in links] == [feed], rel
     assert not parse_html(output / "kenanga/index.html").find("link", rel="alternate")
@@ -318,7 +319,7 @@ def test_layanan_offers_whatsapp_request_with_requirements(built: tuple[Path, Pa
     assert "Surat Keterangan Domisili" in message and "Kantor Kelurahan Mawar" in message
     assert "- Surat pengantar RT/RW\n- Fotokopi KTP-el" in message
     assert "Ajukan lewat WhatsApp" in page.text
-    assert "Jl. Mawar Raya No. 1" in page.text and "Senin–Kamis 07.30–15.00" in page.text
+    assert "Jl. Mawar Raya No. 1" in page.text and "Senin\u2013Kamis 07.30\u201315.00" in page.text
 
 
 def test_no_whatsapp_request_without_an_office_number(tmp_path: Path) -> None:
