@@ -66,6 +66,13 @@ def _address(street: str | None, kel: Kelurahan, city: str) -> dict[str, Any]:
     return address
 
 
+def _short(text: str | None, limit: int = 300) -> str | None:
+    """A description of at most ``limit`` characters, cut at a word."""
+    if not text or len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
 def _with(data: dict[str, Any], **optional: Any) -> dict[str, Any]:
     data.update({key: value for key, value in optional.items() if value})
     return data
@@ -77,7 +84,7 @@ def office(kel: Kelurahan, name: str, city: str, url: str | None) -> dict[str, A
     data = {"@type": "GovernmentOffice", "name": name, "address": _address(profil.alamat, kel, city),
             "geo": _geo(profil.lokasi), "hasMap": profil.lokasi.directions_url}
     return _with(data, url=url, telephone=profil.kontak.telepon, email=profil.kontak.email,
-                 openingHours=opening_hours(profil.jam_layanan), description=profil.ringkasan)
+                 openingHours=opening_hours(profil.jam_layanan), description=_short(profil.ringkasan))
 
 
 def attraction(entry: Wisata, kel: Kelurahan, city: str, url: str | None) -> dict[str, Any]:
@@ -86,7 +93,7 @@ def attraction(entry: Wisata, kel: Kelurahan, city: str, url: str | None) -> dic
                             "address": _address(entry.alamat, kel, city)}
     if entry.lokasi:
         data |= {"geo": _geo(entry.lokasi), "hasMap": entry.lokasi.directions_url}
-    return _with(data, url=url, description=entry.ringkasan, openingHours=opening_hours(entry.jam_buka))
+    return _with(data, url=url, description=_short(entry.ringkasan), openingHours=opening_hours(entry.jam_buka))
 
 
 def business(entry: Umkm, kel: Kelurahan, city: str, url: str | None) -> dict[str, Any]:
@@ -95,8 +102,9 @@ def business(entry: Umkm, kel: Kelurahan, city: str, url: str | None) -> dict[st
                             "address": _address(entry.alamat, kel, city)}
     if entry.lokasi:
         data |= {"geo": _geo(entry.lokasi), "hasMap": entry.lokasi.directions_url}
-    return _with(data, url=url, description=entry.ringkasan, telephone=entry.kontak.telepon or entry.kontak.whatsapp,
-                 email=entry.kontak.email, sameAs=entry.kontak.instagram_url)
+    contact = entry.kontak
+    return _with(data, url=url, description=_short(entry.ringkasan), telephone=contact.telepon or contact.whatsapp,
+                 email=contact.email, sameAs=contact.instagram_url)
 
 
 def article(entry: Berita, publisher: str, url: str | None) -> dict[str, Any]:
@@ -104,7 +112,7 @@ def article(entry: Berita, publisher: str, url: str | None) -> dict[str, Any]:
     organization = {"@type": "GovernmentOrganization", "name": publisher}
     data = {"@type": "NewsArticle", "headline": entry.judul[:110], "datePublished": entry.tanggal.isoformat(),
             "author": organization, "publisher": organization}
-    return _with(data, url=url, mainEntityOfPage=url, description=entry.ringkasan)
+    return _with(data, url=url, mainEntityOfPage=url, description=_short(entry.ringkasan))
 
 
 def breadcrumbs(trail: list[tuple[str, str]]) -> dict[str, Any]:

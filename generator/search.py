@@ -10,6 +10,7 @@ only when some page changed (``index_key``).
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import time
@@ -17,6 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import Problem
+from .output import DIR_MODE, FILE_MODE
 
 INDEX_DIR = "pagefind"
 ENTRY_FILE = "pagefind.js"
@@ -57,12 +59,20 @@ def update_index(output: Path, work: Path) -> float:
     except (OSError, ImportError, subprocess.SubprocessError) as error:
         shutil.rmtree(work, ignore_errors=True)
         raise SearchFailed(_reason(error)) from None
+    _make_readable(fresh)
     target = output / INDEX_DIR
     if target.exists():
         target.rename(old)
     fresh.rename(target)
     shutil.rmtree(work, ignore_errors=True)
     return time.perf_counter() - started
+
+
+def _make_readable(folder: Path) -> None:
+    """Pagefind creates files with the process umask; the web server must read them all."""
+    os.chmod(folder, DIR_MODE)
+    for path in folder.rglob("*"):
+        os.chmod(path, DIR_MODE if path.is_dir() else FILE_MODE)
 
 
 def _reason(error: BaseException) -> str:

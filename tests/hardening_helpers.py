@@ -327,7 +327,8 @@ DOM_PROBLEMS = """
     const url = new URL(el.getAttribute("href"), document.baseURI);
     if (!safe.has(url.protocol)) problems.push("link " + JSON.stringify(el.textContent) + " -> " + url.href);
   }
-  for (const el of document.querySelectorAll("img[src]:not(.leaflet-tile), script[src], link[href]:not([rel=canonical])")) {
+  const loading = "img[src]:not(.leaflet-tile), script[src], link[href]:not([rel=canonical])";
+  for (const el of document.querySelectorAll(loading)) {
     const url = new URL(el.getAttribute(el.tagName === "LINK" ? "href" : "src"), document.baseURI);
     if (url.origin !== location.origin) problems.push(el.tagName + " loads " + url.href);
   }
