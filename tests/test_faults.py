@@ -51,7 +51,8 @@ def _edit_every_kelurahan(site: Path) -> None:
 
 def _slugs(output: Path) -> list[str]:
     portal = ("assets", "data", "cari", "pagefind")
-    return sorted(p.name for p in output.iterdir() if p.is_dir() and p.name not in portal and not p.name.startswith("."))
+    return sorted(p.name for p in output.iterdir()
+                  if p.is_dir() and p.name not in portal and not p.name.startswith("."))
 
 
 def _whole(now: dict[str, str], versions: list[dict[str, str]], slugs: list[str]) -> list[str]:
