@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from html import unescape
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any
 
 import jinja2
@@ -269,8 +270,8 @@ class Renderer:
                          kelurahan_semua=[], bagian_semua=[self.t(f"bagian.{n}") for n in self.config.bagian])
 
     def not_found_page(self) -> bytes:
-        """``404.html``: served at any depth, so it links with absolute paths (or base_url)."""
-        base = self.config.base_url or "/"
+        """``404.html``: served at any depth, so its links start from the path of base_url (or /)."""
+        base = urlsplit(self.config.base_url).path if self.config.base_url else "/"
         return self.html("404.html", akar=base, jalur="404.html", og_type="website", jsonld=None, umpan=None,
                          kanonik=None, peta=None, css=Markup(_own_css()))
 
