@@ -437,6 +437,8 @@ def test_english_site_from_config(tmp_path: Path) -> None:
     home = parse_html(output / "mawar/index.html")
     assert home.lang == "en" and "Skip to content" in home.text and "Langsung ke isi" not in home.text
     assert "12,345 people" in home.text and "0.75 km²" in home.text
+    labels = home.find("div", class_="folium-map")[0].attrs  # read by the map script for its popups
+    assert labels["data-label-perkiraan"] == "Approximate location" and labels["data-label-kelurahan"] == "Kel. {nama}"
     news = parse_html(output / "mawar/berita/index.html")
     assert "17 August 2024" in news.text and "1 September 2024" in news.text
 
