@@ -479,9 +479,12 @@ def tile_pattern(template: str) -> re.Pattern[str]:
 
 
 def local_target(page: Path, url: str, output: Path) -> Path | None:
-    """The file a relative URL on ``page`` points to, or None when it leaves ``output``."""
+    """The file a relative URL on ``page`` points to, or None when it leaves ``output``.
+
+    A path from the root (only 404.html has them) starts at ``output``, published at the root."""
     path = unquote(urlsplit(url).path)
-    target = (page.parent / path).resolve() if path else page.resolve()
+    folder = output if path.startswith("/") else page.parent
+    target = (folder / path.lstrip("/")).resolve() if path else page.resolve()
     if not target.is_relative_to(output.resolve()):
         return None
     if url.split("?")[0].split("#")[0].endswith("/") or target.is_dir():
