@@ -49,7 +49,7 @@ from .output import (
     write_kelurahan,
 )
 from .render import SEARCH_PAGE, Page, Renderer, city_points, summarize
-from .search import STATE_KEY, SearchFailed, index_key, is_current, update_index
+from .search import Part, SearchFailed, is_current, plan_parts, remove_other_parts, update_parts
 
 Progress = Callable[[str, bool], None]
 NOT_FOUND_PAGE = "404.html"
@@ -95,6 +95,7 @@ class BuildReport:
     failed: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
     seconds: float = 0.0
     search_seconds: float | None = None  # None: the search index did not need rebuilding
+    search_parts: tuple[int, int] = (0, 0)  # (parts re-indexed, parts)
     notes: list[str] = field(default_factory=list)
 
     def count(self, rendered: int, written: int) -> None:
@@ -256,7 +257,7 @@ def _shared_with_workers() -> Iterator[None]:
 # -- the whole site ----------------------------------------------------------------------
 
 
-def _portal_pages(glob: str, config: SiteConfig, published: list[KelurahanState],
+def _portal_pages(glob: str, config: SiteConfig, published: list[KelurahanState], search_parts: list[str],
                   renderer: Callable[[], Renderer]) -> list[Page]:
     """The portal-level files: portal page, city map data, search page, 404 page and, with a
     ``base_url``, sitemap, robots.txt and the city news feed."""
@@ -268,7 +269,8 @@ def _portal_pages(glob: str, config: SiteConfig, published: list[KelurahanState]
     pages = [
         Page("index.html", (), lambda: renderer().portal_page(summaries), listing),
         Page(CITY_DATA_FILE, (), lambda: city_data_script(k.points for k in published).encode(), points.hexdigest()),
-        Page(SEARCH_PAGE, (), lambda: renderer().search_page(), _sha(f"{glob}\0cari".encode())),
+        Page(SEARCH_PAGE, (), lambda: renderer().search_page(search_parts),
+             _sha(f"{glob}\0cari\0{' '.join(search_parts)}".encode())),
         Page(NOT_FOUND_PAGE, (), lambda: renderer().not_found_page(), _sha(f"{glob}\0404".encode())),
     ]
     if base := config.base_url:
@@ -352,14 +354,16 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         if not options.slugs:
             remove_gone(output, state.kelurahan, set(existing))
         published = [state.kelurahan[s] for s in existing if s in state.kelurahan]
-        pages = _portal_pages(glob, config, published, lambda: Renderer(options.site, config, glob))
+        parts = _search_parts(glob, state)
+        pages = _portal_pages(glob, config, published, [p.name for p in parts],
+                              lambda: Renderer(options.site, config, glob))
         report.count(*_write_portal(output, pages, state.portal))
         report.count(0, _write_assets(output, state.portal))
         portal = {p.path: p.extra for p in [*maps, *pages]}
         _remove_portal_files(output, portal)
         shutil.rmtree(output / STAGING_DIR, ignore_errors=True)
         if options.search:
-            _update_search(output, glob, state, portal, report)
+            _update_search(output, parts, state.portal, portal, options.jobs, report)
         state.portal = portal
         write_if_changed(output / MANIFEST_FILE, state.to_bytes())
         report.sites = len(published) + 1
@@ -375,17 +379,26 @@ def _remove_portal_files(output: Path, now: dict[str, str]) -> None:
             (output / path).unlink(missing_ok=True)
 
 
-def _update_search(output: Path, glob: str, state: BuildState, portal: dict[str, str], report: BuildReport) -> None:
-    """Rebuild the search index when a page changed; its key joins the portal keys on success."""
-    key = index_key(glob, [*(state.kelurahan[s].pages for s in sorted(state.kelurahan)), *sorted(portal.values())])
-    if is_current(output, key, state.portal.get(STATE_KEY)):
-        portal[STATE_KEY] = key
+def _search_parts(glob: str, state: BuildState) -> list[Part]:
+    return plan_parts(glob, ((k.summary.kecamatan, slug, k.pages) for slug, k in state.kelurahan.items()))
+
+
+def _update_search(output: Path, parts: list[Part], before: dict[str, str], portal: dict[str, str],
+                   jobs: int, report: BuildReport) -> None:
+    """Re-index the kecamatan whose pages changed; their keys join the portal keys on success."""
+    remove_other_parts(output, parts)
+    stale = [part for part in parts if not is_current(output, part, before.get(part.state_key))]
+    portal.update({part.state_key: part.key for part in parts if part not in stale})
+    report.search_parts = (len(stale), len(parts))
+    if not stale:
         return
+    started = time.perf_counter()
     try:
-        report.search_seconds = update_index(output, output / STAGING_DIR)
-        portal[STATE_KEY] = key
+        update_parts(output, output / STAGING_DIR, stale, jobs)
+        portal.update({part.state_key: part.key for part in stale})
     except SearchFailed as error:
         report.notes.append(str(error.problem()))
+    report.search_seconds = time.perf_counter() - started
 
 
 def _up_to_date(site: Path, output: Path, previous: KelurahanState | None, slug: str) -> bool:

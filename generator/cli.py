@@ -54,7 +54,8 @@ def _search_line(report: BuildReport) -> str:
     if report.search_seconds is None:
         return "Indeks pencarian: tidak ada halaman yang berubah, tidak dibuat ulang."
     seconds = f"{report.search_seconds:.1f}".replace(".", ",")
-    return f"Indeks pencarian: dibuat ulang dalam {seconds} detik."
+    rebuilt, parts = report.search_parts
+    return f"Indeks pencarian: dibuat ulang dalam {seconds} detik ({rebuilt} dari {parts} kecamatan)."
 
 
 def usage_message(error: click.UsageError) -> str:

@@ -263,11 +263,11 @@ class Renderer:
                          kanonik=base, jsonld=None, umpan=FEED_FILE if base and _city_news(summaries) else None,
                          peta_jenis=["kantor", "wisata", "umkm", "ikon"])
 
-    def search_page(self) -> bytes:
-        """The search page (``cari/index.html``), reached from every site's search box."""
+    def search_page(self, parts: list[str]) -> bytes:
+        """The search page (``cari/index.html``), reached from every site's search box; it
+        merges the index ``parts`` (one per kecamatan) in the browser."""
         return self.html("cari.html", akar="../", jalur=SEARCH_PAGE, og_type="website", jsonld=None, umpan=None,
-                         kanonik=pagemeta.absolute(self.config, SEARCH_PAGE), peta=None,
-                         kelurahan_semua=[], bagian_semua=[self.t(f"bagian.{n}") for n in self.config.bagian])
+                         kanonik=pagemeta.absolute(self.config, SEARCH_PAGE), peta=None, bagian_indeks=parts)
 
     def not_found_page(self) -> bytes:
         """``404.html``: served at any depth, so its links start from the path of base_url (or /)."""

@@ -309,7 +309,7 @@ def summary(result: Result) -> dict[str, int]:
 
 # Pagefind writes its filter lists in hash-map order, so these files (and the two that name
 # them by content hash) differ from run to run; the rest of the search index is byte-identical.
-UNORDERED_SEARCH_FILES = re.compile(r"^pagefind/(filter/|pagefind\.[^/]*\.pf_meta$|pagefind-entry\.json$)")
+UNORDERED_SEARCH_FILES = re.compile(r"^pagefind/[^/]+/(filter/|pagefind\.[^/]*\.pf_meta$|pagefind-entry\.json$)")
 
 
 def tree_bytes(root: Path, include_hidden: bool = False) -> dict[str, bytes]:

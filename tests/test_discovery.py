@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
-from conftest import assert_exit, build, html_pages, parse_html, run_cli, write_site
+from conftest import assert_exit, build, html_pages, parse_html, run_cli, tree_hashes, write_site
 
 from generator.i18n import CATALOG, format_date, format_number, parameters
 from generator.jsonld import script_text
@@ -369,13 +369,21 @@ def test_map_credit_only_on_pages_with_a_map(built: tuple[Path, Path, str]) -> N
 # -- search index on disk ------------------------------------------------------------------------
 
 
+def _fragments(output: Path) -> list[dict[str, Any]]:
+    return [json.loads(gzip.decompress(p.read_bytes())[len(b"pagefind_dcd"):])
+            for p in sorted((output / "pagefind").glob("*/fragment/*"))]
+
+
 def test_search_index_is_built_once_and_holds_only_page_content(built: tuple[Path, Path, str]) -> None:
     site, output, stderr = built
-    assert re.search(r"Indeks pencarian: dibuat ulang dalam \d+,\d detik\.", stderr), stderr
-    index = output / "pagefind"
-    assert (index / "pagefind.js").is_file()
-    fragments = [json.loads(gzip.decompress(p.read_bytes())[len(b"pagefind_dcd"):])
-                 for p in (index / "fragment").iterdir()]
+    assert re.search(r"Indeks pencarian: dibuat ulang dalam \d+,\d detik \(3 dari 3 kecamatan\)\.", stderr), stderr
+    parts = sorted(p.name for p in (output / "pagefind").iterdir())
+    assert parts == ["banjarsari", "jebres", "laweyan"]  # one part per kecamatan with a kelurahan
+    assert all((output / "pagefind" / part / "pagefind.js").is_file() for part in parts)
+    assert not list((output / "pagefind").glob("*/pagefind-ui.js")), "unused interface files are removed"
+    assert parse_html(output / "cari/index.html").find("form", id="form-cari")[0].attrs["data-indeks"] == \
+        "banjarsari jebres laweyan"
+    fragments = _fragments(output)
     urls = {f["url"] for f in fragments}
     assert urls == {"/" + rel for rel in _content_pages(output) if rel not in ("index.html", "cari/index.html")}
     for fragment in fragments:
@@ -387,17 +395,23 @@ def test_search_index_is_built_once_and_holds_only_page_content(built: tuple[Pat
     assert "Indeks pencarian: tidak ada halaman yang berubah, tidak dibuat ulang." in again.stderr
 
 
-def test_search_index_follows_a_changed_page(tmp_path: Path) -> None:
+def test_search_index_follows_a_changed_page_in_its_kecamatan_only(tmp_path: Path) -> None:
     site = write_site(tmp_path / "situs")
     output = tmp_path / "out"
     build(site, output)
+    others = {part: tree_hashes(output / "pagefind" / part, include_hidden=True) for part in ("laweyan", "banjarsari")}
     umkm = site / "kelurahan/melati/umkm/bakso-pak-min.md"
     umkm.write_text(umkm.read_text(encoding="utf-8").replace("Bakso urat dengan", "Bakso gepeng dengan"),
                     encoding="utf-8")
     result = build(site, output)
-    assert "Indeks pencarian: dibuat ulang" in result.stderr
-    words = b"".join(gzip.decompress(p.read_bytes()) for p in (output / "pagefind/fragment").iterdir())
-    assert b"gepeng" in words and b"Bakso urat dengan" not in words
+    assert "Indeks pencarian: dibuat ulang dalam" in result.stderr and "(1 dari 3 kecamatan)" in result.stderr
+    contents = " ".join(f["content"] for f in _fragments(output))
+    assert "gepeng" in contents and "Bakso urat dengan" not in contents
+    assert others == {part: tree_hashes(output / "pagefind" / part, include_hidden=True) for part in others}
+    shutil.rmtree(site / "kelurahan/kenanga")
+    build(site, output)
+    assert sorted(p.name for p in (output / "pagefind").iterdir()) == ["jebres", "laweyan"]
+    assert "kenanga" not in " ".join(f["url"] for f in _fragments(output))
 
 
 # -- language ------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 /* Pencarian situs kelurahan: memakai indeks Pagefind di folder pagefind/ situs ini sendiri
-   (tanpa server lain). Teks hasil selalu dibuat sebagai node teks; hanya <mark> yang dipertahankan. */
+   (tanpa server lain), satu bagian per kecamatan yang digabung di sini (mergeIndex).
+   Teks hasil selalu dibuat sebagai node teks; hanya <mark> yang dipertahankan. */
 const form = document.getElementById("form-cari");
 const status = document.getElementById("status-cari");
 const list = document.getElementById("hasil-cari");
@@ -59,10 +60,15 @@ async function start() {
   const query = (params.get("q") || "").trim();
   const chosen = { kelurahan: params.get("kelurahan") || "", bagian: params.get("bagian") || "" };
   form.elements.q.value = query;
+  const parts = (form.dataset.indeks || "").split(" ").filter((name) => /^[a-z0-9-]+$/.test(name));
   let pagefind;
   try {
-    pagefind = await import(new URL("pagefind/pagefind.js", root).href);
+    if (!parts.length) { throw new Error("tanpa indeks"); }
+    pagefind = await import(new URL("pagefind/" + parts[0] + "/pagefind.js", root).href);
     await pagefind.options({ baseUrl: root.pathname });
+    for (const name of parts.slice(1)) {
+      await pagefind.mergeIndex(new URL("pagefind/" + name + "/", root).href, { baseUrl: root.pathname });
+    }
   } catch (error) {
     status.textContent = form.dataset.pesanGagal;
     return;
