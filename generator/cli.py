@@ -139,6 +139,9 @@ def build_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | Non
 
     Kelurahan yang berisi kesalahan tidak dibangun dan hasil lamanya tetap utuh;
     kelurahan lain tetap dibangun. Hanya halaman yang berubah yang ditulis ulang.
+    Indeks pencarian (output/pagefind/) dibuat ulang hanya untuk kecamatan yang
+    halamannya berubah. Dengan base_url di config.yaml juga dibuat sitemap.xml,
+    robots.txt dan umpan berita Atom.
     """
     site = _site(ctx)
     options = BuildOptions(site=site, output=output or site / "output",
