@@ -390,6 +390,9 @@ def test_search_index_is_built_once_and_holds_only_page_content(built: tuple[Pat
         assert "Dibuat dengan generator" not in fragment["content"], fragment["url"]  # footer
         assert "Langsung ke isi" not in fragment["content"], fragment["url"]
         assert set(fragment["filters"]) == {"kelurahan", "bagian"}, fragment["url"]
+    warung = next(f["content"] for f in fragments if f["url"] == "/mawar/umkm/warung-bu-sri/index.html")
+    assert "Pemilik Bu Sri" in warung and "Produk Nasi liwet" in warung  # labels and values stay words
+    assert "Petunjuk arah" not in warung and "Pesan lewat WhatsApp" not in warung  # buttons are not content
     assert not [p for p in output.rglob("*") if p.name.startswith(".") and p.parent != output]
     again = build(site, output)
     assert "Indeks pencarian: tidak ada halaman yang berubah, tidak dibuat ulang." in again.stderr
