@@ -42,6 +42,9 @@ def build(site: Path, output: Path, jobs: int) -> tuple[float, float | None]:
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"build failed:\n{done.stderr}")
+    for line in done.stderr.splitlines():
+        if "indeks pencarian gagal" in line:
+            print(f"warning: {line}", file=sys.stderr)
     match = INDEX_LINE.search(done.stderr)
     return seconds, (int(match.group(1)) + int(match.group(2)) / 10 if match else None)
 
