@@ -7,11 +7,13 @@ process pool) → portal → build state. Writing goes through ``output.py``.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import gc
 import hashlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import time
@@ -20,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import opendata
 from .assets import site_assets
 from .buildstate import (
     MANIFEST_FILE,
@@ -33,23 +36,29 @@ from .buildstate import (
     starting_state,
 )
 from .config import SiteConfig, load_config
-from .content import Sources, list_kelurahan, parse_kelurahan, read_sources
+from .content import PROFILE_FILE, Sources, list_kelurahan, parse_kelurahan, read_sources
 from .discovery import FEED_FILE, NO_BASE_URL, ROBOTS_FILE, SITEMAP_FILE, robots_txt, sitemap_xml
 from .errors import ContentError, Problem
-from .maps import CITY_DATA_FILE, MAP_KINDS, MapKind, city_data_script, features_json, map_script
+from .maps import CITY_DATA_FILE, MAP_KINDS, MapKind, boundary_features, city_data_script, features_json, map_script
 from .media import MediaError, strip_metadata
+from .models import Kelurahan
 from .output import (
     DIR_MODE,
     STAGING_DIR,
+    build_dir,
+    move_old_state,
     output_lock,
     readable_dirs,
     recover,
     remove_gone,
+    remove_unlisted,
+    unfinished_mark,
     write_if_changed,
     write_kelurahan,
 )
-from .render import SEARCH_PAGE, Page, Renderer, city_points, summarize
+from .render import SEARCH_PAGE, KelurahanSummary, Page, Renderer, city_points, summarize
 from .search import Part, SearchFailed, is_current, plan_parts, remove_other_parts, update_parts
+from .wilayah.kode import Tercatat, check_codes
 
 Progress = Callable[[str, bool], None]
 NOT_FOUND_PAGE = "404.html"
@@ -77,10 +86,11 @@ class KelurahanResult:
     state: KelurahanState | None = None
     rendered: int = 0
     written: int = 0
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
-        """True when the kelurahan had no problems."""
+        """True when the kelurahan had no errors (it may have warnings)."""
         return not self.problems
 
 
@@ -93,6 +103,7 @@ class BuildReport:
     rendered: int = 0
     written: int = 0
     failed: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
+    warnings: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
     seconds: float = 0.0
     search_seconds: float | None = None  # None: the search index did not need rebuilding
     search_parts: tuple[int, int] = (0, 0)  # (parts re-indexed, parts)
@@ -173,10 +184,11 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
     try:
         written = write_kelurahan(work.output, slug, outputs, stale=rendered > 0 or before != set(keys.values()))
     except OSError as error:
-        shutil.rmtree(work.output / STAGING_DIR / "baru" / slug, ignore_errors=True)
+        shutil.rmtree(build_dir(work.output) / STAGING_DIR / "baru" / slug, ignore_errors=True)
         return KelurahanResult(slug, (_write_problem(work.output / slug, error),))
-    state = KelurahanState(summarize(kel, pages), features_json(city_points(kel)), finger, encode_pages(keys.values()))
-    return KelurahanResult(slug, (), state, rendered, written)
+    points = features_json(city_points(kel, work.config.istilah))
+    state = KelurahanState(summarize(kel, pages), points, finger, encode_pages(keys.values()))
+    return KelurahanResult(slug, (), state, rendered, written, kel.warnings)
 
 
 def _write_problem(where: Path, error: OSError) -> Problem:
@@ -268,7 +280,9 @@ def _portal_pages(glob: str, config: SiteConfig, published: list[KelurahanState]
         points.update(b"\0" + kelurahan.points.encode())
     pages = [
         Page("index.html", (), lambda: renderer().portal_page(summaries), listing),
-        Page(CITY_DATA_FILE, (), lambda: city_data_script(k.points for k in published).encode(), points.hexdigest()),
+        Page(CITY_DATA_FILE, (), lambda: city_data_script((k.points for k in published),
+                                                          boundary_features(config.wilayah)).encode(),
+             points.hexdigest()),
         Page(SEARCH_PAGE, (), lambda: renderer().search_page(search_parts),
              _sha(f"{glob}\0cari\0{' '.join(search_parts)}".encode())),
         Page(NOT_FOUND_PAGE, (), lambda: renderer().not_found_page(), _sha(f"{glob}\0404".encode())),
@@ -281,6 +295,25 @@ def _portal_pages(glob: str, config: SiteConfig, published: list[KelurahanState]
             Page(FEED_FILE, (), lambda: renderer().city_feed(summaries), listing),
         ]
     return pages
+
+
+def _open_data_pages(config: SiteConfig, glob: str, published: list[KelurahanState],
+                     render_page: Callable[[list[tuple[KelurahanSummary, str]]], bytes]) -> list[Page]:
+    """GeoJSON, CSV, the catalogue and the open-data page, all keyed on the portal's data."""
+    items = [opendata.Published(k.summary, k.points) for k in published]
+    digest = hashlib.sha256(glob.encode())
+    for k in published:
+        digest.update(b"\0" + json.dumps(vars(k.summary), sort_keys=True).encode() + b"\0" + k.points.encode())
+    key = digest.hexdigest()
+    made = functools.cache(lambda: opendata.files(config, items))
+    paths = [*(i.stem() + suffix for i in items for suffix in (".geojson", ".csv")),
+             opendata.CITY_STEM + ".geojson", opendata.CITY_STEM + ".csv", opendata.CATALOGUE]
+    pages = [Page(path, (), _picker(made, path), key) for path in paths]
+    return [*pages, Page(opendata.PAGE, (), lambda: render_page(opendata.listing(items)), key)]
+
+
+def _picker(made: Callable[[], dict[str, bytes]], path: str) -> Callable[[], bytes]:
+    return lambda: made()[path]
 
 
 def _map_pages(config: SiteConfig, glob: str) -> list[Page]:
@@ -325,10 +358,11 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     started = time.perf_counter()
     config = load_config(options.site)
     output = options.output
-    with output_lock(output):
+    with output_lock(output), unfinished_mark(output):
         os.chmod(output, DIR_MODE)
+        move_old_state(output, MANIFEST_FILE)
         recover(output)
-        glob = global_hash(options.site)
+        glob = global_hash(options.site, config.batas_kelurahan)
         # A failing kelurahan keeps its previous state, so it stays on the portal.
         state = starting_state(output, glob, options.clean)
         existing = list_kelurahan(options.site)
@@ -351,21 +385,29 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
                 state.kelurahan[result.slug] = result.state
             else:
                 report.failed[result.slug] = result.problems
+            if result.warnings:
+                report.warnings[result.slug] = result.warnings
         if not options.slugs:
             remove_gone(output, state.kelurahan, set(existing))
         published = [state.kelurahan[s] for s in existing if s in state.kelurahan]
         parts = _search_parts(glob, state)
+
+        def render_open_data(listing: list[tuple[KelurahanSummary, str]]) -> bytes:
+            return Renderer(options.site, config, glob).open_data_page(listing, opendata.COLUMNS)
+
         pages = _portal_pages(glob, config, published, [p.name for p in parts],
                               lambda: Renderer(options.site, config, glob))
+        pages += _open_data_pages(config, glob, published, render_open_data)
         report.count(*_write_portal(output, pages, state.portal))
+        remove_unlisted(output / opendata.DATA_DIR / "kelurahan", {p.path.rsplit("/", 1)[-1] for p in pages})
         report.count(0, _write_assets(output, state.portal))
         portal = {p.path: p.extra for p in [*maps, *pages]}
         _remove_portal_files(output, portal)
-        shutil.rmtree(output / STAGING_DIR, ignore_errors=True)
+        shutil.rmtree(build_dir(output) / STAGING_DIR, ignore_errors=True)
         if options.search:
             _update_search(output, parts, state.portal, portal, options.jobs, report)
         state.portal = portal
-        write_if_changed(output / MANIFEST_FILE, state.to_bytes())
+        write_if_changed(build_dir(output) / MANIFEST_FILE, state.to_bytes())
         report.sites = len(published) + 1
         report.pages = sum(k.page_count for k in state.kelurahan.values()) + 1
     report.seconds = time.perf_counter() - started
@@ -394,7 +436,7 @@ def _update_search(output: Path, parts: list[Part], before: dict[str, str], port
         return
     started = time.perf_counter()
     try:
-        update_parts(output, output / STAGING_DIR, stale, jobs)
+        update_parts(output, build_dir(output) / STAGING_DIR / "cari", stale, jobs)
         portal.update({part.state_key: part.key for part in stale})
     except SearchFailed as error:
         report.notes.append(str(error.problem()))
@@ -409,21 +451,38 @@ def _up_to_date(site: Path, output: Path, previous: KelurahanState | None, slug:
 
 
 def check(site: Path, slugs: tuple[str, ...] = ()) -> dict[str, tuple[Problem, ...]]:
-    """Validate content (including Markdown conversion) without writing anything."""
+    """Validate content (Markdown conversion, codes against the national list too) without writing.
+
+    Returns the problems of every kelurahan that has any: errors and warnings (``Problem.is_warning``)."""
     config = load_config(site)
     renderer = Renderer(site, config)
-    failed: dict[str, tuple[Problem, ...]] = {}
+    found: dict[str, tuple[Problem, ...]] = {}
+    coded: list[Tercatat] = []
     for slug in slugs or tuple(list_kelurahan(site)):
+        sources = read_sources(site, slug)
         try:
-            kel = parse_kelurahan(read_sources(site, slug), config)
+            kel = parse_kelurahan(sources, config)
         except ContentError as error:
-            failed[slug] = error.problems
+            found[slug] = error.problems
             continue
         texts = [(kel.beranda, f"kelurahan/{slug}/beranda.md", 1)]
         texts += [(entry.body, entry.source, entry.body_line) for entry in kel.entries]
-        if problems := tuple(p for text in texts for p in _markdown_problems(renderer, *text)):
-            failed[slug] = problems
-    return failed
+        if problems := tuple(p for text in texts for p in _markdown_problems(renderer, *text)) + kel.warnings:
+            found[slug] = tuple(sorted(problems))
+        if kel.profil.kode_wilayah:
+            coded.append(_recorded(sources, kel))
+    for slug, wrong in check_codes(config, coded).items():
+        found[slug] = tuple(sorted((*found.get(slug, ()), *wrong)))
+    return found
+
+
+def _recorded(sources: Sources, kel: Kelurahan) -> Tercatat:
+    """Where a profile writes its ``kode_wilayah`` (the line, for the message)."""
+    text = sources.files[PROFILE_FILE].decode("utf-8", "replace")
+    match = re.search(r"^kode_wilayah\s*:", text, re.MULTILINE)
+    line = text.count("\n", 0, match.start()) + 1 if match else 1
+    return Tercatat(kel.slug, sources.where(PROFILE_FILE), line, kel.profil.nama, kel.profil.kecamatan,
+                    kel.profil.kode_wilayah or "")
 
 
 def _markdown_problems(renderer: Renderer, text: str, source: str, line: int) -> tuple[Problem, ...]:

@@ -5,19 +5,25 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, impor, laporan, poster
 from .build import BuildOptions, BuildReport, build, check
-from .config import load_config
+from .config import SiteConfig, load_config
 from .content import KELURAHAN_DIR, PROFILE_FILE, RESERVED_SLUGS, SLUG_PATTERN, list_kelurahan, suggest_slug
-from .errors import BuildLocked, ContentError, FieldError, Problem
+from .errors import BuildLocked, ContentError, FieldError, Problem, errors_in
 from .fields import location_reader
-from .scaffold import example_entries, profile_yaml
+from .models import Kecamatan, Location
+from .privacy import mask_identity_numbers
+from .publish.plan import Action
+from .publish.runner import PublishReport
+from .scaffold import Asal, example_entries, profile_yaml
+from .wilayah.daftar import Wilayah
+from .wilayah.istilah import untuk_satuan
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -45,9 +51,27 @@ def _angka(value: int) -> str:
 
 def _summary(report: BuildReport) -> str:
     seconds = f"{report.seconds:.1f}".replace(".", ",")
+    warned = _warning_count(report.warnings.values())
     return (f"Selesai: {_angka(report.sites)} situs, {_angka(report.pages)} halaman "
             f"({_angka(report.rendered)} dirender ulang, {_angka(report.written)} berkas ditulis), "
-            f"{len(report.failed)} kelurahan gagal, {seconds} detik.")
+            f"{len(report.failed)} kelurahan gagal, {f'{warned} peringatan, ' if warned else ''}{seconds} detik.")
+
+
+def _warning_count(groups: Iterable[tuple[Problem, ...]]) -> int:
+    return sum(1 for problems in groups for p in problems if p.is_warning)
+
+
+def _check_summary(found: dict[str, tuple[Problem, ...]], total: int) -> str:
+    """``N masalah di M dari T kelurahan.`` (errors only) or ``Semua T kelurahan lolos pemeriksaan.``,
+    each followed by the number of warnings, if any."""
+    errors = {slug: errors_in(problems) for slug, problems in found.items()}
+    failed = [slug for slug, problems in errors.items() if problems]
+    warned = _warning_count(found.values())
+    end = f", dengan {warned} peringatan." if warned else "."
+    if failed:
+        count = sum(len(problems) for problems in errors.values())
+        return f"{count} masalah di {len(failed)} dari {total} kelurahan{end}"
+    return f"Semua {total} kelurahan lolos pemeriksaan{end}"
 
 
 def _search_line(report: BuildReport) -> str:
@@ -150,6 +174,9 @@ def build_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | Non
         report = build(options, progress)
     for problems in report.failed.values():
         _print_problems(problems)
+    for slug, problems in report.warnings.items():
+        if slug not in report.failed:
+            _print_problems(problems)
     for note in report.notes:
         click.echo(note, err=True)
     click.echo(_search_line(report), err=True)
@@ -184,30 +211,43 @@ class _progress:
 @click.argument("slugs", nargs=-1, metavar="[SLUG]...")
 @click.pass_context
 def check_command(ctx: click.Context, slugs: tuple[str, ...]) -> None:
-    """Periksa konten semua kelurahan (atau SLUG) tanpa menulis apa pun."""
+    """Periksa konten semua kelurahan (atau SLUG) tanpa menulis apa pun.
+
+    Kesalahan membuat kode keluar 1; peringatan (ditandai "peringatan:") hanya ditampilkan.
+    """
     site = _site(ctx)
     selected = _selected(site, slugs)
-    failed = check(site, selected)
-    for problems in failed.values():
+    found = check(site, selected)
+    for problems in found.values():
         _print_problems(problems)
-    total = len(selected) or len(list_kelurahan(site))
-    count = sum(len(p) for p in failed.values())
-    if failed:
-        click.echo(f"{count} masalah di {len(failed)} dari {total} kelurahan.", err=True)
-    else:
-        click.echo(f"Semua {total} kelurahan lolos pemeriksaan.", err=True)
+    failed = any(errors_in(problems) for problems in found.values())
+    # Readiness facts go to standard output: a report about what is missing, not about the files' form.
+    notes = laporan.warnings(site, selected, dt.date.today(), {s for s, p in found.items() if errors_in(p)})
+    for note in notes:
+        click.echo(str(note))
+    if notes:
+        click.echo(f"{len(notes)} peringatan kesiapan (bukan kesalahan); rinciannya: kelurahan report")
+    click.echo(_check_summary(found, len(selected) or len(list_kelurahan(site))), err=True)
     ctx.exit(EXIT_CONTENT if failed else EXIT_OK)
 
 
 @main.command("new")
 @click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
 @click.argument("slug")
-@click.option("--nama", required=True, help="Nama kelurahan, misalnya \"Kauman\".")
-@click.option("--kecamatan", required=True, help="Slug atau nama kecamatan dari config.yaml.")
-@click.option("--lokasi", required=True, help="Lokasi kantor: \"-7.57, 110.82\" atau tautan Google Maps.")
+@click.option("--nama", required=True, help="Nama desa/kelurahan, misalnya \"Kauman\".")
+@click.option("--kecamatan", help="Slug atau nama kecamatan dari config.yaml (boleh kosong bila nama dikenal di "
+                                  "daftar wilayah).")
+@click.option("--lokasi", help="Lokasi kantor: lintang, bujur atau tautan Google Maps (bawaan: titik tengah "
+                               "wilayah dari daftar, bertanda perkiraan).")
 @click.pass_context
-def new_command(ctx: click.Context, slug: str, nama: str, kecamatan: str, lokasi: str) -> None:
-    """Buat folder kelurahan baru berisi profil.yaml dan satu contoh per bagian."""
+def new_command(ctx: click.Context, slug: str, nama: str, kecamatan: str | None, lokasi: str | None) -> None:
+    """Buat folder desa/kelurahan baru berisi profil.yaml dan satu contoh per bagian.
+
+    Bila config.yaml menyebut kode_wilayah kota/kabupaten dan nama ada di daftar wilayah
+    Kemendagri, kode wilayah, kode pos dan lokasi (perkiraan) diisi dari daftar.
+    """
+    from .wilayah.kode import NotListed, match_unit
+
     site = _site(ctx)
     config = load_config(site)
     if not SLUG_PATTERN.fullmatch(slug) or slug in RESERVED_SLUGS:
@@ -215,26 +255,83 @@ def new_command(ctx: click.Context, slug: str, nama: str, kecamatan: str, lokasi
         if slug in RESERVED_SLUGS:
             hint = f"'{slug}' dipakai oleh situs; pilih nama lain"
         raise click.BadParameter(hint, param_hint="SLUG")
-    key = kecamatan.strip().lower().replace(" ", "-")
-    match = [k for k in config.kecamatan if key in (k.slug, k.nama.lower().replace(" ", "-"))]
-    if not match:
-        choices = ", ".join(k.slug for k in config.kecamatan)
-        message = f"'{kecamatan}' tidak ada di config.yaml (pilihan: {choices})"
-        raise click.BadParameter(message, param_hint="--kecamatan")
+    chosen = _kecamatan_option(config, kecamatan) if kecamatan else None
     try:
-        point = location_reader(config.batas)(lokasi)
-    except FieldError as error:
-        raise click.BadParameter(f"{error.message}; {error.hint}", param_hint="--lokasi") from None
+        row = match_unit(config, nama, chosen, needed=lokasi is None or chosen is None)
+    except NotListed as error:
+        raise click.BadParameter(str(error), param_hint=error.option) from None
+    if chosen is None and row is not None:
+        chosen = _kecamatan_option(config, row.induk)
+    assert chosen is not None  # match_unit refuses a missing --kecamatan it cannot fill
+    istilah = untuk_satuan(config.istilah, row.kode if row else None)
+    point = _new_location(config, lokasi, row)
     folder = site / KELURAHAN_DIR / slug
     if folder.exists():
         raise click.BadParameter(f"folder {KELURAHAN_DIR}/{slug} sudah ada", param_hint="SLUG")
-    files = {PROFILE_FILE: profile_yaml(nama, match[0], point),
-             **example_entries(nama, point, dt.date.today())}
+    asal = Asal(row.kode, row.kode_pos, "" if lokasi else f"titik tengah wilayah {istilah.jenis}") if row else None
+    files = {PROFILE_FILE: profile_yaml(nama if row is None else row.nama, chosen, point, asal,
+                                        istilah.satuan, istilah.kepala),
+             **example_entries(nama, point, dt.date.today(), istilah.satuan)}
     for rel, text in files.items():
         (folder / rel).parent.mkdir(parents=True, exist_ok=True)
         (folder / rel).write_text(text, encoding="utf-8")
     (folder / "media").mkdir()
-    click.echo(f"Dibuat {KELURAHAN_DIR}/{slug}/ ({len(files)} berkas). Periksa dengan: kelurahan check {slug}")
+    filled = f"; kode {row.kode} dan kode pos dari daftar wilayah" if row else ""
+    click.echo(f"Dibuat {KELURAHAN_DIR}/{slug}/ ({len(files)} berkas{filled}). Periksa dengan: kelurahan check {slug}")
+
+
+def _kecamatan_option(config: SiteConfig, value: str) -> Kecamatan:
+    key = value.strip().lower().replace(" ", "-")
+    match = [k for k in config.kecamatan if key in (k.slug, k.kode, k.nama.lower().replace(" ", "-"))]
+    if not match:
+        choices = ", ".join(k.slug for k in config.kecamatan)
+        raise click.BadParameter(f"'{value}' tidak ada di config.yaml (pilihan: {choices})", param_hint="--kecamatan")
+    return match[0]
+
+
+def _new_location(config: SiteConfig, lokasi: str | None, row: Wilayah | None) -> Location:
+    if lokasi is None and (row is None or row.pusat is None):
+        raise click.BadParameter("titik tengah wilayahnya tidak ada di daftar; tulis lokasi kantornya",
+                                 param_hint="--lokasi")
+    text = lokasi if lokasi is not None else f"{row.pusat.lat}, {row.pusat.lon}"  # type: ignore[union-attr]
+    try:
+        point: Location = location_reader(config.batas)(text)
+    except FieldError as error:
+        raise click.BadParameter(f"{error.message}; {error.hint}", param_hint="--lokasi") from None
+    return point if lokasi is not None else Location(point.lat, point.lon, approximate=True)
+
+
+@main.command("init")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--wilayah", required=True,
+              help="Kode Kemendagri kota/kabupaten (misalnya 35.71) atau namanya (\"Kota Kediri\").")
+@click.option("--kecamatan", multiple=True,
+              help="Hanya kecamatan ini (nama, slug atau kode; boleh diulang atau dipisah koma).")
+@click.option("--batas", type=click.Path(dir_okay=False, path_type=Path),
+              help="Berkas GeoJSON batas desa/kelurahan; disalin ke situs sebagai batas-kelurahan.geojson.")
+def init_command(folder: Path, wilayah: str, kecamatan: tuple[str, ...], batas: Path | None) -> None:
+    """Buat folder situs baru untuk satu kota atau kabupaten dari daftar wilayah Kemendagri.
+
+    Berisi config.yaml (kecamatan, peta) dan profil.yaml untuk setiap desa dan kelurahan
+    (nama, kode wilayah, kode pos, titik tengah wilayah sebagai lokasi kantor perkiraan).
+    Folder yang sudah ada tidak pernah ditimpa.
+    """
+    from .wilayah.buat import InitRefused, prepare, write
+
+    try:
+        rencana, boundary = prepare(folder, wilayah, kecamatan, batas)
+        write(folder, rencana, boundary)
+    except InitRefused as error:
+        raise click.BadParameter(str(error), param_hint=error.option) from None
+    click.echo(f"Dibuat {folder}/: {rencana.kota.nama} ({rencana.kota.kode}), {len(rencana.kecamatan)} kecamatan, "
+               f"{rencana.jumlah()}.")
+    if boundary is not None:
+        click.echo(f"Batas wilayah: {boundary.matched} dari {len(rencana.satuan)} punya poligon "
+                   f"(batas-kelurahan.geojson, sumber dan lisensi di NOTICE.md).")
+    click.echo("Lokasi kantor masih titik tengah wilayah (lokasi_perkiraan: true): ganti dengan lokasi sebenarnya. "
+               "Isi base_url di config.yaml sebelum terbit.")
+    click.echo(f"Lanjutkan dengan: cd {folder} && kelurahan build")
 
 
 @main.command("serve")
@@ -257,3 +354,196 @@ def serve_command(ctx: click.Context, port: int, host: str) -> None:
         click.echo(f"{host}:{port}: tidak bisa membuka pratinjau ({error.strerror}); "
                    "pilih port lain dengan --port", err=True)
         ctx.exit(EXIT_CONTENT)
+
+
+def _date(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"tanggal '{value}' tidak valid; tulis TAHUN-BULAN-TANGGAL, misalnya 2025-01-31",
+                                 param_hint="--tanggal") from None
+
+
+@main.command("report")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
+@click.argument("slugs", nargs=-1, metavar="[SLUG]...")
+@click.option("--format", "bentuk", type=click.Choice(["tabel", "table", "json"], case_sensitive=False),
+              default="tabel", show_default=True, help="Tabel di terminal atau JSON (semua rincian).")
+@click.option("--tanggal", metavar="YYYY-MM-DD", help="Tanggal acuan berita 6 bulan terakhir (bawaan: hari ini).")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder hasil untuk dasbor laporan/index.html (bawaan: output/ di folder situs).")
+@click.pass_context
+def report_command(ctx: click.Context, slugs: tuple[str, ...], bentuk: str, tanggal: str | None,
+                   output: Path | None) -> None:
+    """Skor kesiapan tiap kelurahan dan langkah berikutnya, yang paling berguna dulu.
+
+    Menulis juga dasbor output/laporan/index.html untuk semua kelurahan (peta kota berwarna
+    menurut kesiapan; tidak diindeks mesin pencari). Dengan SLUG, tabel dan JSON hanya memuat
+    kelurahan itu, dan tabel memuat semua langkahnya.
+    """
+    site = _site(ctx)
+    selected = _selected(site, slugs)
+    hasil = laporan.buat_laporan(site, (), _date(tanggal))
+    shown = hasil.only(selected)
+    as_json = bentuk.lower() == "json"
+    click.echo(laporan.as_json(shown) if as_json else laporan.as_table(shown, bool(slugs)), nl=False)
+    path = laporan.write_dashboard(site, output or site / "output", hasil)
+    click.echo(f"Dasbor: {path}", err=True)
+
+
+@main.command("import")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
+@click.argument("jenis", type=click.Choice(impor.JENIS), metavar="umkm|wisata")
+@click.argument("berkas", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                metavar="BERKAS.xlsx|BERKAS.csv")
+@click.option("--ke", "slug", required=True, help="Slug kelurahan tujuan, misalnya kauman.")
+@click.option("--timpa", is_flag=True, help="Timpa berkas yang sudah ada (bawaan: dilewati).")
+@click.option("--dry-run", is_flag=True, help="Hanya tampilkan laporan; tidak menulis berkas apa pun.")
+@click.pass_context
+def import_command(ctx: click.Context, jenis: str, berkas: Path, slug: str, timpa: bool, dry_run: bool) -> None:
+    """Impor daftar UMKM atau wisata dari lembar Excel (.xlsx) atau CSV.
+
+    Satu berkas Markdown per baris yang baik, di kelurahan/SLUG/umkm/ atau wisata/. Laporan
+    per baris: diimpor, dilewati, atau perlu diperbaiki. Kode keluar 1 bila ada baris yang
+    perlu diperbaiki.
+    """
+    site = _site(ctx)
+    _selected(site, (slug,))
+    tujuan = impor.Tujuan(site, slug, jenis, timpa, dry_run)
+    results, unknown = impor.import_sheet(tujuan, load_config(site), berkas)
+    for column in unknown:
+        click.echo(mask_identity_numbers(f"{berkas}: kolom '{column}' tidak dikenal, diabaikan"), err=True)
+    verb = "akan diimpor" if dry_run else "diimpor"
+    for row in results:
+        label = {"diimpor": verb, "dilewati": "dilewati", "perbaiki": "perlu diperbaiki"}[row.status]
+        detail = f"{row.pesan} -> {row.berkas}" if row.status == "diimpor" else row.pesan
+        click.echo(mask_identity_numbers(f"{berkas}:{row.nomor}: {label}: {detail}"))
+    counts = {s: sum(1 for r in results if r.status == s) for s in ("diimpor", "dilewati", "perbaiki")}
+    click.echo(f"Ringkasan: {counts['diimpor']} {verb}, {counts['dilewati']} dilewati, "
+               f"{counts['perbaiki']} perlu diperbaiki ({len(results)} baris)."
+               + (" Tidak ada berkas yang ditulis (--dry-run)." if dry_run else ""))
+    ctx.exit(EXIT_CONTENT if counts["perbaiki"] else EXIT_OK)
+
+
+@main.command("poster")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
+@click.argument("slugs", nargs=-1, metavar="[SLUG]...")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder hasil (bawaan: output/ di folder situs); poster ditulis ke poster/ di dalamnya.")
+@click.pass_context
+def poster_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | None) -> None:
+    """Buat poster kode QR (A6 dan A4, SVG dan PDF) untuk setiap UMKM dan wisata.
+
+    Kode QR membuka halaman UMKM/wisata itu di situs (alamat dari base_url di config.yaml).
+    Hasil: output/poster/<slug>/<bagian>-<nama>-a6.pdf, -a6.svg, -a4.pdf, -a4.svg.
+    """
+    site = _site(ctx)
+    hasil = poster.write_posters(site, output or site / "output", _selected(site, slugs))
+    _print_problems(hasil.problems)
+    click.echo(f"Selesai: {hasil.posters} poster ({hasil.written} berkas ditulis) di "
+               f"{(output or site / 'output') / poster.POSTER_DIR}.", err=True)
+    ctx.exit(EXIT_CONTENT if hasil.problems else EXIT_OK)
+def _kb(size: int) -> str:
+    return _angka(round(size / 1024))
+
+
+def _publish_summary(report: PublishReport) -> str:
+    plan = report.plan
+    counts = ""
+    if plan is not None:
+        counts = (f"{_angka(plan.count(Action.SEND))} baru, {_angka(plan.count(Action.REPLACE))} diganti, "
+                  f"{_angka(plan.count(Action.DELETE))} dihapus, {_angka(plan.count(Action.KEEP))} tetap; ")
+    seconds = f"{report.seconds:.1f}".replace(".", ",")
+    release = f", rilis {report.release}" if report.release else ""
+    return (f"Terbit ke {report.target}: {counts}{_angka(report.sent)} berkas terkirim ({_kb(report.bytes)} KB)"
+            f"{release}, {seconds} detik.")
+
+
+class _publish_progress:
+    """Files and bytes sent, on a terminal only."""
+
+    def __init__(self) -> None:
+        self.shown = sys.stderr.isatty()
+
+    def __call__(self, files: int, total_files: int, sent: int, total: int) -> None:
+        if self.shown:
+            click.echo(f"\rMengirim {files}/{total_files} berkas, {_kb(sent)}/{_kb(total)} KB ", err=True, nl=False)
+
+    def end(self) -> None:
+        if self.shown:
+            click.echo("", err=True)
+
+
+@main.command("publish")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
+@click.argument("slugs", nargs=-1, metavar="[SLUG]...")
+@click.option("--target", "-t", "target", metavar="URL",
+              help="Tujuan: file:///folder, sftp://user@host[:port]/folder, ftp://... atau ftps://... "
+                   "(bawaan: terbit.tujuan di config.yaml).")
+@click.option("--dry-run", "-n", is_flag=True,
+              help="Tampilkan rencana (kirim, ganti, hapus, tetap) tanpa mengubah apa pun.")
+@click.option("--rollback", is_flag=True, help="Kembalikan rilis yang diterbitkan sebelumnya.")
+@click.option("--periksa", is_flag=True,
+              help="Bandingkan isi host dengan yang diterbitkan; daftar berkas yang diubah, ditambahkan atau hilang.")
+@click.option("--izinkan-hapus", is_flag=True,
+              help="Izinkan rencana yang menghapus banyak berkas atau seluruh kelurahan dari host.")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder hasil build yang diterbitkan (bawaan: output/ di folder situs).")
+@click.pass_context
+def publish_command(ctx: click.Context, slugs: tuple[str, ...], target: str | None, dry_run: bool, rollback: bool,
+                    periksa: bool, izinkan_hapus: bool, output: Path | None) -> None:
+    """Terbitkan hasil build terakhir ke host web (tidak membangun).
+
+    Hanya berkas baru dan yang berubah yang dikirim; halaman di host selalu utuh (versi
+    lama atau baru), juga bila koneksi terputus. Dengan SLUG hanya kelurahan itu (serta
+    portal dan berkas bersama) yang diterbitkan. Sandi FTP dibaca dari variabel
+    KELURAHAN_FTP_PASSWORD atau ~/.netrc; SFTP memakai ssh-agent atau kunci di ~/.ssh.
+    """
+    from .publish import PublishError, PublishOptions, publish, tamper_lines
+
+    site = _site(ctx)
+    if sum((dry_run, rollback, periksa)) > 1:
+        raise click.UsageError("--dry-run, --rollback dan --periksa tidak bisa dipakai bersamaan", ctx)
+    if slugs and (rollback or periksa):
+        raise click.UsageError("SLUG tidak bisa dipakai dengan --rollback atau --periksa", ctx)
+    options = PublishOptions(site=site, output=output, target=target, slugs=_selected(site, slugs),
+                             dry_run=dry_run, rollback=rollback, periksa=periksa, allow_delete=izinkan_hapus)
+    progress = _publish_progress()
+    try:
+        report = publish(options, progress)
+    except PublishError as error:
+        progress.end()
+        click.echo(str(error), err=True)
+        ctx.exit(EXIT_CONTENT)
+    except (ContentError, BuildLocked):
+        raise
+    except Exception as error:  # a library failure not foreseen: one line, never a traceback
+        progress.end()
+        click.echo(f"{target or 'terbit.tujuan'}: publish gagal ({type(error).__name__}: {error}); situs di host "
+                   "tetap utuh; jalankan lagi, dan bila terus gagal laporkan pesan ini", err=True)
+        ctx.exit(EXIT_CONTENT)
+    progress.end()
+    for line in report.warnings:
+        click.echo(f"Peringatan: {line}", err=True)
+    if dry_run:
+        layout = "folder rilis baru lalu tautan current" if report.releases else "ganti berkas di tempatnya"
+        click.echo(f"Rencana terbit ke {report.target} ({layout}); tidak ada yang diubah:")
+        click.echo("\n".join(report.describe()))
+        return
+    if periksa:
+        found = report.tampering
+        for line in tamper_lines(found) if found else []:
+            click.echo(line)
+        if found:
+            click.echo(f"Host {report.target} TIDAK sama dengan yang diterbitkan: {len(found.changed)} diubah, "
+                       f"{len(found.added)} ditambahkan, {len(found.removed)} hilang. Publish berikutnya "
+                       "mengirim ulang yang diubah dan hilang; hapus sendiri berkas yang ditambahkan.", err=True)
+            ctx.exit(EXIT_CONTENT)
+        click.echo(f"Host {report.target} sama dengan yang diterbitkan.", err=True)
+        return
+    if rollback:
+        click.echo(f"Dikembalikan ke rilis {report.release} di {report.target}.", err=True)
+        return
+    click.echo(_publish_summary(report), err=True)

@@ -19,8 +19,6 @@ from .i18n import Messages
 from .models import Berita, Entry, Kelurahan, Layanan
 from .sections import Section
 
-REGION_WORD = "Kelurahan"  # helper "wilayah" (#14) makes this come from the region
-
 
 def absolute(config: SiteConfig, path: str) -> str | None:
     """The page's canonical address, or None without ``base_url``."""
@@ -47,50 +45,53 @@ def _common(config: SiteConfig, kel: Kelurahan, path: str, root: str) -> dict[st
             "umpan": root + feed_path(kel) if has_feed(config, kel) else None}
 
 
-def _trail(config: SiteConfig, t: Messages, kel: Kelurahan, steps: list[tuple[str, str]]) -> dict[str, Any] | None:
+def _trail(config: SiteConfig, t: Messages, kel: Kelurahan, wilayah: str,
+           steps: list[tuple[str, str]]) -> dict[str, Any] | None:
     if not config.base_url:
         return None
-    home = (t("wilayah.nama", wilayah=REGION_WORD, nama=kel.profil.nama), f"{kel.slug}/index.html")
+    home = (t("wilayah.nama", wilayah=wilayah, nama=kel.profil.nama), f"{kel.slug}/index.html")
     return jsonld.breadcrumbs([(name, page_url(config.base_url, path)) for name, path in [home, *steps]])
 
 
-def home(config: SiteConfig, t: Messages, kel: Kelurahan, root: str) -> dict[str, Any]:
-    """Head context of a kelurahan home: the office as a ``GovernmentOffice``."""
+def home(config: SiteConfig, t: Messages, kel: Kelurahan, root: str, wilayah: str) -> dict[str, Any]:
+    """Head context of a kelurahan home: the office as a ``GovernmentOffice`` (``wilayah``: the
+    region word, "Kelurahan" or "Desa")."""
     path = f"{kel.slug}/index.html"
-    name = t("kantor", wilayah=REGION_WORD, nama=kel.profil.nama)
+    name = t("kantor", wilayah=wilayah, nama=kel.profil.nama)
     context = _common(config, kel, path, root)
     context["jsonld"] = _script(jsonld.office(kel, name, config.nama, context["kanonik"]))
     return context
 
 
-def section(config: SiteConfig, t: Messages, kel: Kelurahan, part: Section, root: str) -> dict[str, Any]:
+def section(config: SiteConfig, t: Messages, kel: Kelurahan, part: Section, root: str,
+            wilayah: str) -> dict[str, Any]:
     """Head context of a section list: its breadcrumbs."""
     path = f"{kel.slug}/{part.name}/index.html"
     context = _common(config, kel, path, root)
-    context["jsonld"] = _script(_trail(config, t, kel, [(t(f"bagian.{part.name}"), path)]))
+    context["jsonld"] = _script(_trail(config, t, kel, wilayah, [(t(f"bagian.{part.name}"), path)]))
     return context
 
 
-def entry(config: SiteConfig, t: Messages, kel: Kelurahan, item: Entry, root: str) -> dict[str, Any]:
+def entry(config: SiteConfig, t: Messages, kel: Kelurahan, item: Entry, root: str, wilayah: str) -> dict[str, Any]:
     """Head context of an entry page: its schema.org type and breadcrumbs."""
     path = f"{kel.slug}/{item.url}index.html"
     context = _common(config, kel, path, root)
-    publisher = t("wilayah.nama", wilayah=REGION_WORD, nama=kel.profil.nama)
+    publisher = t("wilayah.nama", wilayah=wilayah, nama=kel.profil.nama)
     steps = [(t(f"bagian.{item.section}"), f"{kel.slug}/{item.section}/index.html"), (item.judul, path)]
     context["jsonld"] = _script(jsonld.entry_data(item, kel, config.nama, publisher, context["kanonik"]),
-                                _trail(config, t, kel, steps))
+                                _trail(config, t, kel, wilayah, steps))
     context["og_type"] = "article" if isinstance(item, Berita) else "website"
-    context["ajukan_wa"] = whatsapp_request(t, kel, item)
+    context["ajukan_wa"] = whatsapp_request(t, kel, item, wilayah)
     return context
 
 
-def whatsapp_request(t: Messages, kel: Kelurahan, item: Entry) -> str | None:
+def whatsapp_request(t: Messages, kel: Kelurahan, item: Entry, wilayah: str) -> str | None:
     """A ``wa.me`` link to the office with a message naming the service and its requirements
     (None when the office has no WhatsApp number or the page is not a service)."""
     base = kel.profil.kontak.whatsapp_url
     if not base or not isinstance(item, Layanan):
         return None
-    office = t("kantor", wilayah=REGION_WORD, nama=kel.profil.nama)
+    office = t("kantor", wilayah=wilayah, nama=kel.profil.nama)
     lines = [t("layanan.wa.pesan", layanan=item.judul, kantor=office)]
     if item.persyaratan:
         lines += ["", t("layanan.wa.persyaratan"), *(f"- {' '.join(p.split())}" for p in item.persyaratan)]

@@ -25,10 +25,11 @@ from .content import KELURAHAN_DIR, PROFILE_FILE
 from .discovery import FEED_FILE, FeedEntry, atom_feed
 from .errors import ContentError, Problem
 from .i18n import Messages, format_date, format_number
-from .maps import CITY_MAP, PAGE_MAP, MapPoint, page_data
+from .maps import CITY_MAP, PAGE_MAP, MapPoint, boundary_features, page_data
 from .markdown import ForeignImage, TooDeep, to_html
 from .models import Berita, Entry, Kelurahan
 from .sections import SECTIONS, Section, section_by_name
+from .wilayah.istilah import BAWAAN, DESA, Istilah, Pilihan, untuk_kota, untuk_satuan
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_PREFIX = "bawaan"
@@ -56,6 +57,7 @@ class KelurahanSummary:
     jumlah_titik: int = 0
     halaman: tuple[tuple[str, str], ...] = ()  # (path, lastmod) of every HTML page
     berita: tuple[tuple[str, str, str, str], ...] = ()  # (judul, tanggal, path, ringkasan), newest first
+    terbaru: str = ""  # date of the newest news item (YYYY-MM-DD), for open data's "modified"
 
 
 def plain_text(html: str, limit: int = 160) -> str:
@@ -121,22 +123,28 @@ def entry_point(entry: Entry, kel: Kelurahan) -> MapPoint | None:
                     url=f"{kel.slug}/{entry.url}", kategori=entry.kategori or "")
 
 
-def office_point(kel: Kelurahan) -> MapPoint:
-    """The kelurahan office as a map point."""
-    return MapPoint(nama=f"Kantor Kelurahan {kel.profil.nama}", jenis="kantor",
-                    lokasi=kel.profil.lokasi, url=f"{kel.slug}/")
+def office_point(kel: Kelurahan, pilihan: Pilihan = BAWAAN) -> MapPoint:
+    """The kelurahan (or desa) office as a map point."""
+    istilah = untuk_satuan(pilihan, kel.profil.kode_wilayah)
+    return MapPoint(nama=f"{istilah.kantor} {kel.profil.nama}", jenis="kantor",
+                    lokasi=kel.profil.lokasi, url=f"{kel.slug}/", satuan=_satuan_label(istilah))
 
 
-def kelurahan_points(kel: Kelurahan) -> list[MapPoint]:
+def _satuan_label(istilah: Istilah) -> str:
+    return istilah.jenis if istilah.jenis == DESA else ""
+
+
+def kelurahan_points(kel: Kelurahan, pilihan: Pilihan = BAWAAN) -> list[MapPoint]:
     """The office and every located entry of a kelurahan."""
-    points = [office_point(kel)]
+    points = [office_point(kel, pilihan)]
     points.extend(p for e in kel.points if (p := entry_point(e, kel)) is not None)
     return points
 
 
-def city_points(kel: Kelurahan) -> list[MapPoint]:
+def city_points(kel: Kelurahan, pilihan: Pilihan = BAWAAN) -> list[MapPoint]:
     """The points of a kelurahan on the city map: its own points, labelled with its name."""
-    return [replace(p, kelurahan=kel.profil.nama) for p in kelurahan_points(kel)]
+    satuan = _satuan_label(untuk_satuan(pilihan, kel.profil.kode_wilayah))
+    return [replace(p, kelurahan=kel.profil.nama, satuan=satuan) for p in kelurahan_points(kel, pilihan)]
 
 
 def summarize(kel: Kelurahan, pages: Iterable[Page] = ()) -> KelurahanSummary:
@@ -149,6 +157,7 @@ def summarize(kel: Kelurahan, pages: Iterable[Page] = ()) -> KelurahanSummary:
         ringkasan=kel.profil.ringkasan or "", kode_wilayah=kel.profil.kode_wilayah or "",
         jumlah={s.name: len(kel.section(s.name)) for s in SECTIONS}, jumlah_titik=len(kelurahan_points(kel)),
         halaman=tuple((p.path, p.lastmod) for p in pages if p.path.endswith(".html")), berita=news,
+        terbaru=max((e.tanggal.isoformat() for e in kel.section("berita") if isinstance(e, Berita)), default=""),
     )
 
 
@@ -159,6 +168,7 @@ class Renderer:
         self.config = config
         self.t = Messages(config.bahasa)
         self.env = compiled_environment(site, version) if version else template_environment(site)
+        self.istilah = untuk_kota(config.istilah)
 
     def markdown_html(self, text: str, source: str, line: int, link_prefix: str = "") -> Markup:
         """Staff Markdown as sanitized HTML; an image from another host or absurd nesting is an error."""
@@ -167,22 +177,27 @@ class Renderer:
         except ForeignImage as error:
             hint = "simpan gambarnya di folder media/ lalu tulis ![keterangan](media/nama.jpg)"
             message = f"gambar dari situs lain tidak diizinkan ({error})"
-            raise ContentError([Problem(source, line, message, hint)]) from None
+            raise ContentError([Problem(source, line + error.lines, message, hint)]) from None
         except TooDeep as error:
             hint = "kurangi tanda > atau - yang bertumpuk di awal baris (biasanya hasil tempelan yang rusak)"
             message = f"kutipan atau daftar di tulisan ini bertingkat terlalu dalam ({error})"
-            raise ContentError([Problem(source, line, message, hint)]) from None
+            raise ContentError([Problem(source, line + error.lines, message, hint)]) from None
 
     def html(self, template: str, **context: Any) -> bytes:
         """Render one template to UTF-8 bytes."""
-        context.setdefault("wilayah", pagemeta.REGION_WORD)
+        context.setdefault("istilah", self.istilah)
+        context.setdefault("wilayah", context["istilah"].satuan)
+        for key in ("jalur", "kanonik", "jsonld", "umpan"):  # head metadata a page may leave out
+            context.setdefault(key, None)
+        context.setdefault("og_type", "website")
         return self.env.get_template(template).render(config=self.config, t=self.t, **context).encode("utf-8")
 
-    def map_context(self, points: list[MapPoint], root: str) -> dict[str, Any]:
-        """What a page needs to show a map of ``points``."""
+    def map_context(self, points: list[MapPoint], root: str, kode: str | None = None) -> dict[str, Any]:
+        """What a page needs to show a map of ``points`` (and the boundary of kelurahan ``kode``)."""
         if not points:
             return {"peta": None}
-        return {"peta": PAGE_MAP, "peta_data": Markup(page_data(points, root)),
+        batas = boundary_features(w for w in self.config.wilayah if kode and w.kode == kode)
+        return {"peta": PAGE_MAP, "peta_data": Markup(page_data(points, root, batas)),
                 "peta_jenis": sorted({p.jenis for p in points}, key=_kind_order)}
 
     def kelurahan_pages(self, kel: Kelurahan) -> list[Page]:
@@ -212,7 +227,8 @@ class Renderer:
 
     def _base(self, kel: Kelurahan, visible: list[Section], root: str) -> dict[str, Any]:
         return {"kel": kel, "profil": kel.profil, "bagian": visible, "akar": root,
-                "kel_akar": root + kel.slug + "/"}
+                "kel_akar": root + kel.slug + "/",
+                "istilah": untuk_satuan(self.config.istilah, kel.profil.kode_wilayah)}
 
     def _home(self, kel: Kelurahan, visible: list[Section]) -> bytes:
         context = self._base(kel, visible, "../")
@@ -221,27 +237,28 @@ class Renderer:
         if kel.beranda.strip():
             intro = self.markdown_html(kel.beranda, f"{KELURAHAN_DIR}/{kel.slug}/beranda.md", 1)
         return self.html("beranda.html", berita=berita, beranda=intro, aktif="", jenis_halaman=self.t("jenis.beranda"),
-                         **context, **pagemeta.home(self.config, self.t, kel, "../"),
-                         **self.map_context(kelurahan_points(kel), "../"))
+                         **context, **pagemeta.home(self.config, self.t, kel, "../", context["istilah"].satuan),
+                         **self.map_context(kelurahan_points(kel, self.config.istilah), "../",
+                                            kel.profil.kode_wilayah))
 
     def _section(self, kel: Kelurahan, section: Section, visible: list[Section]) -> bytes:
         entries = kel.section(section.name)
         points = [p for e in entries if (p := entry_point(e, kel)) is not None]
+        base = self._base(kel, visible, "../../")
         return self.html("bagian.html", section=section, entries=entries, aktif=section.name,
-                         jenis_halaman=self.t(f"bagian.{section.name}"),
-                         **self._base(kel, visible, "../../"),
-                         **pagemeta.section(self.config, self.t, kel, section, "../../"),
+                         jenis_halaman=self.t(f"bagian.{section.name}"), **base,
+                         **pagemeta.section(self.config, self.t, kel, section, "../../", base["istilah"].satuan),
                          **self.map_context(points, "../../"))
 
     def _entry(self, kel: Kelurahan, entry: Entry, visible: list[Section]) -> bytes:
         body = self.markdown_html(entry.body, entry.source, entry.body_line, link_prefix="../../")
         point = entry_point(entry, kel)
         section = section_by_name(entry.section)
+        base = self._base(kel, visible, "../../../")
         return self.html(f"{entry.section}.html", entry=entry, section=section, isi=body, aktif=section.name,
                          jenis_halaman=self.t(f"bagian.{section.name}"),
-                         deskripsi=entry.ringkasan or plain_text(body) or kel.profil.nama,
-                         **self._base(kel, visible, "../../../"),
-                         **pagemeta.entry(self.config, self.t, kel, entry, "../../../"),
+                         deskripsi=entry.ringkasan or plain_text(body) or kel.profil.nama, **base,
+                         **pagemeta.entry(self.config, self.t, kel, entry, "../../../", base["istilah"].satuan),
                          **self.map_context([point] if point else [], "../../../"))
 
     def _feed(self, kel: Kelurahan, news: list[Berita]) -> bytes:
@@ -249,16 +266,23 @@ class Renderer:
         items = [FeedEntry(e.judul, e.tanggal, f"{kel.slug}/{e.url}index.html", e.ringkasan or "",
                            str(self.markdown_html(e.body, e.source, e.body_line, link_prefix="../../")))
                  for e in news]
-        title = self.t("umpan.judul", wilayah=pagemeta.REGION_WORD, nama=kel.profil.nama)
+        wilayah = untuk_satuan(self.config.istilah, kel.profil.kode_wilayah).satuan
+        title = self.t("umpan.judul", wilayah=wilayah, nama=kel.profil.nama)
         return atom_feed(self.config.base_url, pagemeta.feed_path(kel), f"{kel.slug}/index.html", title, items,
                          self.config.bahasa).encode()
+
+    def open_data_page(self, listing: list[tuple[KelurahanSummary, str]], columns: tuple[str, ...]) -> bytes:
+        """The portal's open-data page (``data-terbuka/index.html``)."""
+        return self.html("data-terbuka.html", akar="../", peta=None, daftar=listing, kolom=columns)
 
     def portal_page(self, summaries: list[KelurahanSummary]) -> bytes:
         """The city portal: every kelurahan by kecamatan, and the city map."""
         groups = [(k, [s for s in summaries if s.kecamatan == k.slug]) for k in self.config.kecamatan]
         total = sum(s.jumlah_titik for s in summaries)
+        istilah = untuk_kota(self.config.istilah, [s.kode_wilayah for s in summaries])
         base = self.config.base_url
         return self.html("portal.html", akar="", kelompok=groups, jumlah_kelurahan=len(summaries),
+                         istilah=istilah, jumlah_teks=istilah.hitung(s.kode_wilayah for s in summaries),
                          jumlah_titik=total, peta=CITY_MAP, jalur="index.html", og_type="website",
                          kanonik=base, jsonld=None, umpan=FEED_FILE if base and _city_news(summaries) else None,
                          peta_jenis=["kantor", "wisata", "umkm", "ikon"])

@@ -227,14 +227,19 @@ _YAML_MESSAGES = (
      "pastikan setiap \" dan [ ditutup"),
     ("found undefined alias", "anchor/alias YAML (& dan *) tidak didukung",
      "tulis nilainya secara lengkap"),
+    ("exceeded maximum nesting depth", f"struktur YAML terlalu dalam (lebih dari {MAX_DEPTH} tingkat)",
+     "sederhanakan isian ini"),
     ("expected a single document", "berkas berisi lebih dari satu dokumen YAML",
      "hapus baris '---' yang berlebih"),
 )
 
 
-def _translate(error: yaml.YAMLError, path: str, offset: int) -> Problem:
+def _translate(error: yaml.YAMLError, path: str, offset: int, source: str) -> Problem:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line = int(mark.line) + offset if mark is not None else offset
+    curly = _curly_quote_line(source, line - offset)
+    if curly is not None:
+        return Problem(path, curly + offset, CURLY_QUOTE_MESSAGE, CURLY_QUOTE_HINT)
     text = str(error)
     for needle, message, hint in _YAML_MESSAGES:
         if needle in text:
@@ -242,6 +247,63 @@ def _translate(error: yaml.YAMLError, path: str, offset: int) -> Problem:
     problem = getattr(error, "problem", None) or text.splitlines()[0]
     return Problem(path, line, f"YAML tidak valid ({problem})",
                    "periksa indentasi, titik dua dan tanda kutip di sekitar baris ini")
+
+
+# -- curly quotes ----------------------------------------------------------------------------
+#
+# Word and phone keyboards turn straight quotes into curly ones (U+201C/D, U+2018/9), which YAML
+# does not know as quotes. A value wholly wrapped in them (``alamat: “Jl. Slamet: 5”``) can only
+# mean a quoted value, so it is read as one; a YAML error on a line holding them (or caused by
+# one above) names them as the cause. Curly quotes inside text (``Kampung “batik” tertua``) are
+# good typography and stay as written.
+
+CURLY_QUOTES = "\u201c\u201d\u201e\u2018\u2019"
+CURLY_QUOTE_MESSAGE = "tanda kutip miring (\u201c \u201d atau \u2018 \u2019) tidak berlaku sebagai tanda kutip YAML"
+CURLY_QUOTE_HINT = ("ganti dengan tanda kutip biasa (\") di awal dan di akhir nilai, misalnya "
+                    "alamat: \"Jl. Slamet: 5\"")
+_KEY = r"[^\s#\"'{\[\-][^:#\n]*?:[ ]+"
+_CURLY_VALUE = re.compile(
+    rf"^(?P<lead>[ ]*(?:-[ ]+(?:{_KEY})?|{_KEY}))"  # indentation, then 'key: ', '- ' or '- key: '
+    r"(?:[\u201c\u201d\u201e](?P<double>[^\u201c\u201d\u201e\n]*)[\u201c\u201d]"
+    r"|\u2018(?P<single>[^\u2018\u2019\n]*)\u2019)"
+    r"(?P<tail>[ \t]*(?:[ \t]#[^\n]*)?\r?)$",
+    re.MULTILINE,
+)
+# A value opened with a straight quote and closed with a curly one: YAML reads on to the next line.
+_MIXED_QUOTES = re.compile(r"(?::|^[ ]*-)[ ]+[\"'][^\"'\n]*[\u201c\u201d\u2018\u2019][ \t]*\r?$")
+
+
+def _straight(match: re.Match[str]) -> str:
+    """One line whose value is wrapped in curly quotes, with straight ones instead."""
+    double = match.group("double")
+    if double is not None:
+        inner = '"' + double.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    else:
+        inner = "'" + match.group("single").replace("'", "''") + "'"
+    return match.group("lead") + inner + match.group("tail")
+
+
+def straighten_quotes(text: str) -> str:
+    """Replace curly quotes that wrap a whole value (``key: “...”``, ``- “...”``) by straight ones;
+    line numbers stay the same."""
+    if not any(quote in text for quote in CURLY_QUOTES):
+        return text
+    return _CURLY_VALUE.sub(_straight, text)
+
+
+def _curly_quote_line(text: str, index: int) -> int | None:
+    """The 0-based line that explains a YAML error on line ``index``: that line when it holds a
+    curly quote, else the nearest line above that opens a value with a straight quote and ends with
+    a curly one; otherwise None."""
+    if not any(quote in text for quote in CURLY_QUOTES):
+        return None
+    lines = text.splitlines()
+    if 0 <= index < len(lines) and any(quote in lines[index] for quote in CURLY_QUOTES):
+        return index
+    for above in range(min(index, len(lines)) - 1, -1, -1):  # the quote YAML is still looking to close
+        if _MIXED_QUOTES.search(lines[above]):
+            return above
+    return None
 
 
 def _tab_problems(text: str, path: str, offset: int) -> list[Problem]:
@@ -282,7 +344,7 @@ def _check_events(text: str, path: str, first_line: int) -> None:
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError as error:
-        raise ContentError([_translate(error, path, first_line)]) from None
+        raise ContentError([_translate(error, path, first_line, text)]) from None
 
 
 def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
@@ -290,13 +352,14 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
     problems = _tab_problems(text, path, first_line)
     if problems:
         raise ContentError(problems)
+    text = straighten_quotes(text)
     if _may_be_deep(text) or "&" in text or "*" in text:
         _check_events(text, path, first_line)
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
     except yaml.YAMLError as error:
-        raise ContentError([_translate(error, path, first_line)]) from None
+        raise ContentError([_translate(error, path, first_line, text)]) from None
     except RecursionError:
         raise ContentError([Problem(path, first_line, "struktur YAML terlalu dalam",
                                     "sederhanakan isian ini")]) from None
@@ -320,6 +383,22 @@ def load_mapping(text: str, path: str, first_line: int = 1) -> Mapping:
         raise ContentError([Problem(path, first_line, "isi berkas harus berupa daftar 'nama: nilai'",
                                     "lihat contoh di docs/panduan-konten.md")])
     return value
+
+
+def decode_text(data: bytes, path: str) -> str:
+    """UTF-8 text without a byte order mark; text in another encoding is refused at its first bad line."""
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        start = error.start
+        line_start = data.rfind(b"\n", 0, start) + 1
+        before = " ".join(data[line_start:start].decode("utf-8", "replace").split()[-3:])
+        char = data[start : start + 1].decode("cp1252", "replace")
+        where = f"sesudah '{before}'" if before else "di awal baris"
+        message = f"berkas bukan teks UTF-8: karakter '{char}' {where} tersimpan dengan pengodean lain"
+        problem = Problem(path, data.count(b"\n", 0, start) + 1, message,
+                          "simpan ulang berkas dengan pengodean UTF-8")
+        raise ContentError([problem]) from None
 
 
 def split_front_matter(text: str, path: str) -> FrontMatter:

@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import (
-    HIDDEN_OUTPUT,
     TINY_KECAMATAN,
     TINY_POINTS,
     assert_exit,
@@ -31,6 +30,8 @@ from conftest import (
     tree_stats,
 )
 
+from generator.output import build_dir
+
 SECTION_ITEMS = {
     "mawar": {"wisata": ["taman-sekar"], "umkm": ["warung-bu-sri"], "ikon": ["tari-gambyong"],
               "layanan": ["surat-domisili"], "berita": ["kerja-bakti", "posyandu-balita"],
@@ -44,11 +45,12 @@ LOCATED = {url for points in TINY_POINTS.values() for url, _, _ in points[1:]}
 FOREIGN = r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//)"
 EXTERNAL_LINK_PREFIXES = ("https://wa.me/62", "https://www.google.com/maps/dir/?api=1&destination=",
                           "https://www.openstreetmap.org/", "tel:", "mailto:")
-CONTENT_LINKS = {"https://www.instagram.com/kelurahan.mawar/"}
+CONTENT_LINKS = {"https://www.instagram.com/kelurahan.mawar/",
+                 "https://creativecommons.org/licenses/by/4.0/"}  # data_terbuka.lisensi in config.yaml
 
 
 def expected_pages() -> set[str]:
-    pages = {"index.html", "404.html", "cari/index.html"}
+    pages = {"index.html", "404.html", "cari/index.html", "data-terbuka/index.html"}
     for slug, sections in SECTION_ITEMS.items():
         pages.add(f"{slug}/index.html")
         for section, items in sections.items():
@@ -389,9 +391,11 @@ def test_incremental_build_only_rewrites_what_changed(site: Path, tmp_path: Path
     assert "Indeks pencarian: dibuat ulang" in result.stderr  # a page changed (test_discovery.py)
     assert set(after) == set(before)
     changed = {rel for rel in after if after[rel] != before[rel] and (output / rel).is_file()}
-    # The item, its section list and the kelurahan home show the name; the city data has the point.
+    # The item, its section list and the kelurahan home show the name; the city data has the point,
+    # and the open data of the kelurahan and the city list it.
     assert changed == {"mawar/umkm/warung-bu-sri/index.html", "mawar/umkm/index.html",
-                       "mawar/index.html", "data/peta-kota.js"}
+                       "mawar/index.html", "data/peta-kota.js", "data/kelurahan/mawar.geojson",
+                       "data/kelurahan/mawar.csv", "data/kota.geojson", "data/kota.csv"}
     assert summary(result)["ditulis"] == len(changed)
 
 
@@ -423,7 +427,7 @@ def _damage_state(path: Path, how: str) -> None:
 def test_damaged_build_state_means_a_full_rebuild(site: Path, tmp_path: Path, how: str) -> None:
     output = tmp_path / "out"
     first = build(site, output)
-    _damage_state(output / HIDDEN_OUTPUT[0], how)
+    _damage_state(build_dir(output) / "state.json", how)
     _edit_umkm(site)
     result = build(site, output)
     assert summary(result)["dirender"] == summary(first)["dirender"], "every page is rendered again"

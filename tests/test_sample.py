@@ -232,7 +232,7 @@ def test_build_writes_51_kelurahan_sites_and_the_portal(sample_build: tuple[Path
     for slug in KEMENDAGRI:
         assert (output / slug / "index.html").is_file(), slug
     built = {p.name for p in output.iterdir() if p.is_dir() and not p.name.startswith(".")}
-    assert built == set(KEMENDAGRI) | {"assets", "data", "cari", "pagefind"}
+    assert built == set(KEMENDAGRI) | {"assets", "data", "data-terbuka", "cari", "pagefind"}
     for name in ("404.html", "sitemap.xml", "robots.txt", "feed.xml"):  # the sample has a base_url
         assert (output / name).is_file(), name
     assert (output / "index.html").is_file() and (output / "data/peta-kota.js").is_file()
