@@ -288,7 +288,8 @@ def _portal_pages(glob: str, config: SiteConfig, published: list[KelurahanState]
         Page(NOT_FOUND_PAGE, (), lambda: renderer().not_found_page(), _sha(f"{glob}\0404".encode())),
     ]
     if base := config.base_url:
-        entries = [("index.html", ""), (SEARCH_PAGE, ""), *(page for s in summaries for page in s.halaman)]
+        fixed = [("index.html", ""), (SEARCH_PAGE, ""), (opendata.PAGE, "")]
+        entries = [*fixed, *(page for s in summaries for page in s.halaman)]
         pages += [
             Page(SITEMAP_FILE, (), lambda: sitemap_xml(base, entries).encode(), listing),
             Page(ROBOTS_FILE, (), lambda: robots_txt(base).encode(), _sha(f"{glob}\0robots".encode())),

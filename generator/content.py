@@ -27,7 +27,7 @@ PROFILE_FILE = "profil.yaml"
 INTRO_FILE = "beranda.md"
 MEDIA_DIR = "media"
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-RESERVED_SLUGS = frozenset({"assets", "data", "data-terbuka", "kecamatan", "laporan", "media", "poster",
+RESERVED_SLUGS = frozenset({"assets", "cari", "pagefind", "data", "data-terbuka", "kecamatan", "laporan", "media", "poster",
                             *SECTION_NAMES})
 _BODY_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)")
 MAX_TEXT_BYTES = 512 * 1024

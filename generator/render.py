@@ -273,7 +273,8 @@ class Renderer:
 
     def open_data_page(self, listing: list[tuple[KelurahanSummary, str]], columns: tuple[str, ...]) -> bytes:
         """The portal's open-data page (``data-terbuka/index.html``)."""
-        return self.html("data-terbuka.html", akar="../", peta=None, daftar=listing, kolom=columns)
+        return self.html("data-terbuka.html", akar="../", peta=None, daftar=listing, kolom=columns,
+                         jalur=OPEN_DATA_PAGE, kanonik=pagemeta.absolute(self.config, OPEN_DATA_PAGE))
 
     def portal_page(self, summaries: list[KelurahanSummary]) -> bytes:
         """The city portal: every kelurahan by kecamatan, and the city map."""
@@ -308,6 +309,7 @@ class Renderer:
 
 
 SEARCH_PAGE = "cari/index.html"
+OPEN_DATA_PAGE = "data-terbuka/index.html"  # opendata.PAGE (written by build.py)
 CITY_FEED_PER_KELURAHAN = 10
 CITY_FEED_SIZE = 50
 
