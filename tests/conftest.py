@@ -298,8 +298,8 @@ def problem_lines(result: Result) -> list[str]:
     return [line for line in result.stderr.splitlines() if PROBLEM_LINE.match(line)]
 
 
-SUMMARY = re.compile(r"Selesai: (\d+) situs, (\d+) halaman \((\d+) dirender ulang, (\d+) berkas ditulis\), "
-                     r"(\d+) kelurahan gagal")
+SUMMARY = re.compile(r"Selesai: ([\d.]+) situs, ([\d.]+) halaman \(([\d.]+) dirender ulang, ([\d.]+) berkas ditulis\), "
+                     r"([\d.]+) kelurahan gagal")
 
 
 def summary(result: Result) -> dict[str, int]:
@@ -307,7 +307,7 @@ def summary(result: Result) -> dict[str, int]:
     match = SUMMARY.search(result.stderr)
     assert match, f"no summary line in stderr:\n{result.stderr}"
     keys = ("situs", "halaman", "dirender", "ditulis", "gagal")
-    return dict(zip(keys, map(int, match.groups()), strict=True))
+    return dict(zip(keys, (int(g.replace(".", "")) for g in match.groups()), strict=True))
 
 
 # -- output trees ----------------------------------------------------------------------------
@@ -319,12 +319,11 @@ UNORDERED_SEARCH_FILES = re.compile(r"^pagefind/[^/]+/(filter/|pagefind\.[^/]*\.
 
 
 def tree_bytes(root: Path, include_hidden: bool = False) -> dict[str, bytes]:
-    """Relative path -> bytes of every file under ``root`` (hidden build files and the search
-    index's unordered files left out)."""
+    """Relative path -> bytes of every file under ``root`` (hidden build files left out)."""
     result = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
-        if not include_hidden and (rel.split("/")[0] in HIDDEN_OUTPUT or UNORDERED_SEARCH_FILES.match(rel)):
+        if not include_hidden and rel.split("/")[0] in HIDDEN_OUTPUT:
             continue
         if path.is_file():
             result[rel] = path.read_bytes()
@@ -349,7 +348,10 @@ def tree_stats(root: Path, include_hidden: bool = False) -> dict[str, tuple[int,
 
 
 def diff_trees(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
-    """Human-readable differences between two trees from ``tree_bytes``."""
+    """Human-readable differences between two trees from ``tree_bytes`` (the search index's
+    unordered files, named by their content, left out)."""
+    a = {rel: data for rel, data in a.items() if not UNORDERED_SEARCH_FILES.match(rel)}
+    b = {rel: data for rel, data in b.items() if not UNORDERED_SEARCH_FILES.match(rel)}
     problems = [f"only in first: {p}" for p in sorted(set(a) - set(b))]
     problems += [f"only in second: {p}" for p in sorted(set(b) - set(a))]
     problems += [f"differs: {p}" for p in sorted(set(a) & set(b)) if a[p] != b[p]]

@@ -418,6 +418,16 @@ def test_search_index_follows_a_changed_page_in_its_kecamatan_only(tmp_path: Pat
     assert "kenanga" not in " ".join(f["url"] for f in _fragments(output))
 
 
+def test_build_without_search_leaves_the_index_alone(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "situs")
+    output = tmp_path / "out"
+    result = build(site, output, "--tanpa-pencarian")
+    assert "Indeks pencarian: dilewati (--tanpa-pencarian)." in result.stderr
+    assert not (output / "pagefind").exists() and (output / "cari/index.html").is_file()
+    result = build(site, output)
+    assert "(3 dari 3 kecamatan)" in result.stderr and (output / "pagefind/jebres/pagefind.js").is_file()
+
+
 # -- language ------------------------------------------------------------------------------------
 
 
