@@ -63,6 +63,7 @@ from .wilayah.kode import Tercatat, check_codes
 Progress = Callable[[str, bool], None]
 NOT_FOUND_PAGE = "404.html"
 OPTIONAL_PORTAL_FILES = (SITEMAP_FILE, ROBOTS_FILE, FEED_FILE)
+SEARCH_WORK_DIR = "pagefind-baru"  # in the build folder; removed when the index parts are swapped in
 
 
 @dataclass(frozen=True)
@@ -437,7 +438,7 @@ def _update_search(output: Path, parts: list[Part], before: dict[str, str], port
         return
     started = time.perf_counter()
     try:
-        update_parts(output, build_dir(output) / STAGING_DIR / "cari", stale, jobs)
+        update_parts(output, build_dir(output) / SEARCH_WORK_DIR, stale, jobs)
         portal.update({part.state_key: part.key for part in stale})
     except SearchFailed as error:
         report.notes.append(str(error.problem()))

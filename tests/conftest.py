@@ -319,11 +319,12 @@ UNORDERED_SEARCH_FILES = re.compile(r"^pagefind/[^/]+/(filter/|pagefind\.[^/]*\.
 
 
 def tree_bytes(root: Path, include_hidden: bool = False) -> dict[str, bytes]:
-    """Relative path -> bytes of every file under ``root`` (hidden build files left out)."""
+    """Relative path -> bytes of every file under ``root`` (hidden build files and the search
+    index's unordered files left out)."""
     result = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
-        if not include_hidden and rel.split("/")[0] in HIDDEN_OUTPUT:
+        if not include_hidden and (rel.split("/")[0] in HIDDEN_OUTPUT or UNORDERED_SEARCH_FILES.match(rel)):
             continue
         if path.is_file():
             result[rel] = path.read_bytes()
