@@ -65,6 +65,7 @@ class Placement:
 
     distance_m: float
     seems_in: str | None  # name of the kelurahan that contains it, if any
+    seems_in_kode: str | None = None  # and its code
 
 
 def _in_ring(x: float, y: float, ring: Ring) -> bool:
@@ -91,8 +92,8 @@ def place(wilayah: tuple[Wilayah, ...], kode: str, lon: float, lat: float) -> Pl
     distance = own.distance_m(lon, lat)
     if distance == 0:
         return Placement(0.0, None)
-    other = next((w.nama for w in wilayah if w.kode != kode and w.contains(lon, lat)), None)
-    return Placement(distance, other)
+    other = next((w for w in wilayah if w.kode != kode and w.contains(lon, lat)), None)
+    return Placement(distance, other.nama, other.kode) if other else Placement(distance, None)
 
 
 def _ring(value: Any) -> Ring:

@@ -37,10 +37,16 @@ from .buildstate import (
 )
 from .config import SiteConfig, load_config
 from .content import PROFILE_FILE, Sources, list_kelurahan, parse_kelurahan, read_sources
-from .discovery import FEED_FILE, NO_BASE_URL, ROBOTS_FILE, SITEMAP_FILE, robots_txt, sitemap_xml
+from .discovery import FEED_FILE, ROBOTS_FILE, SITEMAP_FILE, robots_txt, sitemap_xml
+from .discovery import NO_BASE_URL as NO_BASE_URL_DISCOVERY
 from .errors import ContentError, Problem
+from .images import budget
+from .images.cache import ImageCache, card_key
+from .images.cards import CardText
+from .images.pages import Made, card_pages, card_renderer, media_pages, media_records
+from .images.pixels import PhotoError
 from .maps import CITY_DATA_FILE, MAP_KINDS, MapKind, boundary_features, city_data_script, features_json, map_script
-from .media import MediaError, strip_metadata
+from .media import MediaError
 from .models import Kelurahan
 from .output import (
     DIR_MODE,
@@ -56,7 +62,7 @@ from .output import (
     write_if_changed,
     write_kelurahan,
 )
-from .render import SEARCH_PAGE, KelurahanSummary, Page, Renderer, city_points, summarize
+from .render import PORTAL_CARD, SEARCH_PAGE, KelurahanSummary, Page, Renderer, city_points, summarize
 from .search import Part, SearchFailed, is_current, plan_parts, remove_other_parts, update_parts
 from .wilayah.kode import Tercatat, check_codes
 
@@ -64,6 +70,8 @@ Progress = Callable[[str, bool], None]
 NOT_FOUND_PAGE = "404.html"
 OPTIONAL_PORTAL_FILES = (SITEMAP_FILE, ROBOTS_FILE, FEED_FILE)
 SEARCH_WORK_DIR = "pagefind-baru"  # in the build folder; removed when the index parts are swapped in
+NO_BASE_URL = ("Catatan: config.yaml: kartu berbagi (gambar pratinjau WhatsApp/Facebook, og:image) butuh base_url, "
+               "alamat tempat situs diterbitkan; tanpa itu halaman dibangun tanpa kartu berbagi")
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,8 @@ class KelurahanResult:
     rendered: int = 0
     written: int = 0
     warnings: tuple[Problem, ...] = ()
+    images_made: int = 0
+    images_reused: int = 0
 
     @property
     def ok(self) -> bool:
@@ -109,6 +119,10 @@ class BuildReport:
     search_seconds: float | None = None  # None: the search index did not need rebuilding
     search_parts: tuple[int, int] = (0, 0)  # (parts re-indexed, parts)
     notes: list[str] = field(default_factory=list)
+    images_made: int = 0
+    images_reused: int = 0
+    images: list[str] = field(default_factory=list)
+    image_warnings: list[str] = field(default_factory=list)
 
     def count(self, rendered: int, written: int) -> None:
         """Add pages rendered and files written."""
@@ -124,6 +138,7 @@ class _Work:
     output: Path
     config: SiteConfig
     global_hash: str
+    cache: ImageCache
 
 
 @dataclass(frozen=True)
@@ -145,24 +160,22 @@ def _page_key(work: _Work, page: Page, hashes: dict[str, str]) -> bytes:
 # -- one kelurahan -----------------------------------------------------------------------
 
 
-def _media_pages(sources: Sources, media: tuple[str, ...]) -> list[Page]:
-    return [Page(f"{sources.slug}/{rel}", (f"kelurahan/{sources.slug}/{rel}",),
-                 _stripper(sources.files[rel], rel)) for rel in media]
-
-
-def _stripper(data: bytes, rel: str) -> Callable[[], bytes]:
-    return lambda: strip_metadata(data, Path(rel).suffix.lower())
-
-
 def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanResult:
     """Read, parse, render what is stale, and stage + promote one kelurahan."""
     sources = read_sources(work.site, task.slug)
     slug, finger, before = task.slug, fingerprint(sources), decode_pages(task.before)
+    made = Made()
     try:
         kel = parse_kelurahan(sources, work.config)
-        pages = renderer.kelurahan_pages(kel) + _media_pages(sources, kel.media)
+        images, bad_images = media_records(work.cache, sources, kel.media, made)
+        if bad_images:
+            return KelurahanResult(slug, tuple(bad_images))
+        pages = [*renderer.kelurahan_pages(kel, images), *media_pages(work.cache, sources, images),
+                 *card_pages(work.cache, renderer, kel, images, made)]
     except ContentError as error:
         return KelurahanResult(slug, error.problems)
+    except OSError as error:
+        return KelurahanResult(slug, (_cache_problem(work.cache, error),))
     if bad := _check_paths(slug, pages):
         return KelurahanResult(slug, tuple(bad))
     hashes = {f"kelurahan/{slug}/{rel}": _sha(data) for rel, data in sources.files.items()}
@@ -179,6 +192,8 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
             outputs[rel] = page.render()
         except (ContentError, MediaError) as error:
             problems.extend(_located(error, page))
+        except OSError as error:
+            problems.append(_cache_problem(work.cache, error))
     if problems:
         return KelurahanResult(slug, tuple(problems))
     rendered = sum(1 for v in outputs.values() if v is not None)
@@ -187,9 +202,15 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
     except OSError as error:
         shutil.rmtree(build_dir(work.output) / STAGING_DIR / "baru" / slug, ignore_errors=True)
         return KelurahanResult(slug, (_write_problem(work.output / slug, error),))
+    weights = budget.summarize((p.kind, p.page, p.weight(images)) for p in renderer.page_photos(kel))
     points = features_json(city_points(kel, work.config.istilah))
-    state = KelurahanState(summarize(kel, pages), points, finger, encode_pages(keys.values()))
-    return KelurahanResult(slug, (), state, rendered, written, kel.warnings)
+    state = KelurahanState(summarize(kel, pages), points, finger, encode_pages(keys.values()), weights)
+    return KelurahanResult(slug, (), state, rendered, written, kel.warnings, made.made, made.reused)
+
+
+def _cache_problem(cache: ImageCache, error: OSError) -> Problem:
+    return Problem(str(cache.root), 1, f"gagal memakai cache gambar ({error.strerror or error})",
+                   "periksa ruang disk dan izin folder .kelurahan/ di folder situs, lalu jalankan build lagi")
 
 
 def _write_problem(where: Path, error: OSError) -> Problem:
@@ -212,6 +233,8 @@ def _check_paths(slug: str, pages: list[Page]) -> list[Problem]:
 def _located(error: Exception, page: Page) -> list[Problem]:
     if isinstance(error, ContentError):
         return list(error.problems)
+    if isinstance(error, PhotoError):
+        return [Problem(page.inputs[0], 1, str(error), error.hint)]
     return [Problem(page.inputs[0], 1, str(error), "simpan ulang gambar sebagai JPG atau PNG")]
 
 
@@ -299,6 +322,14 @@ def _portal_pages(glob: str, config: SiteConfig, published: list[KelurahanState]
     return pages
 
 
+def _portal_card(work: _Work, made: Made) -> list[Page]:
+    """The portal's share card (none without ``base_url``)."""
+    if not work.config.base_url:
+        return []
+    text = CardText(work.config.judul, "", work.config.nama)
+    return [Page(PORTAL_CARD, (), card_renderer(work.cache, text, made), card_key(text))]
+
+
 def _open_data_pages(config: SiteConfig, glob: str, published: list[KelurahanState],
                      render_page: Callable[[list[tuple[KelurahanSummary, str]]], bytes]) -> list[Page]:
     """GeoJSON, CSV, the catalogue and the open-data page, all keyed on the portal's data."""
@@ -372,10 +403,10 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         known = state.kelurahan
         tasks = [_Task(slug, known[slug].pages if slug in known else "") for slug in selected
                  if not _up_to_date(options.site, output, known.get(slug), slug)]
-        work = _Work(options.site, output, config, glob)
+        work = _Work(options.site, output, config, glob, ImageCache.of_site(options.site))
         report = BuildReport()
         if not config.base_url:
-            report.notes.append(NO_BASE_URL)
+            report.notes.append(NO_BASE_URL_DISCOVERY)
         maps = _map_pages(config, glob)
 
         def write_maps() -> None:  # folium runs here while the workers build the kelurahan
@@ -383,6 +414,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
 
         for result in _run(work, tasks, options.jobs, progress, write_maps):
             report.count(result.rendered, result.written)
+            report.images_made += result.images_made
+            report.images_reused += result.images_reused
             if result.state is not None:
                 state.kelurahan[result.slug] = result.state
             else:
@@ -397,10 +430,13 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         def render_open_data(listing: list[tuple[KelurahanSummary, str]]) -> bytes:
             return Renderer(options.site, config, glob).open_data_page(listing, opendata.COLUMNS)
 
+        portal_made = Made()
         pages = _portal_pages(glob, config, published, [p.name for p in parts],
-                              lambda: Renderer(options.site, config, glob))
+                              lambda: Renderer(options.site, config, glob)) + _portal_card(work, portal_made)
         pages += _open_data_pages(config, glob, published, render_open_data)
         report.count(*_write_portal(output, pages, state.portal))
+        report.images_made += portal_made.made
+        report.images_reused += portal_made.reused
         remove_unlisted(output / opendata.DATA_DIR / "kelurahan", {p.path.rsplit("/", 1)[-1] for p in pages})
         report.count(0, _write_assets(output, state.portal))
         portal = {p.path: p.extra for p in [*maps, *pages]}
@@ -410,6 +446,9 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
             _update_search(output, parts, state.portal, portal, options.jobs, report)
         state.portal = portal
         write_if_changed(build_dir(output) / MANIFEST_FILE, state.to_bytes())
+        report.images, report.image_warnings = budget.report([k.berat for k in published])
+        if not config.base_url:
+            report.image_warnings.append(NO_BASE_URL)
         report.sites = len(published) + 1
         report.pages = sum(k.page_count for k in state.kelurahan.values()) + 1
     report.seconds = time.perf_counter() - started

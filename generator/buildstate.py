@@ -81,6 +81,7 @@ class KelurahanState:
     points: str
     fingerprint: str = ""
     pages: str = ""
+    berat: str = ""
 
     @property
     def page_count(self) -> int:
@@ -89,12 +90,12 @@ class KelurahanState:
 
     def forgotten(self) -> KelurahanState:
         """The same published kelurahan, with nothing left to compare its inputs with."""
-        return KelurahanState(self.summary, self.points)
+        return KelurahanState(self.summary, self.points, berat=self.berat)
 
     def to_json(self) -> dict[str, Any]:
         """This state as JSON-ready values."""
         return {"fingerprint": self.fingerprint, "pages": self.pages, "points": self.points,
-                "summary": vars(self.summary)}
+                "summary": vars(self.summary), "berat": self.berat}
 
 
 @dataclass
@@ -142,8 +143,9 @@ def _kelurahan_state(data: Any) -> KelurahanState:
         raise ValueError("kelurahan state is not an object")
     pages = _text(data, "pages")
     decode_pages(pages)
+    berat = data.get("berat", "")  # image budget summary (images/budget.py); absent in older states
     return KelurahanState(_summary(_mapping(data, "summary")), _text(data, "points"), _text(data, "fingerprint"),
-                          pages)
+                          pages, berat if isinstance(berat, str) else "")
 
 
 def _summary(data: dict[str, Any]) -> KelurahanSummary:

@@ -143,7 +143,7 @@ class _Group(click.Group):
               show_default=True, help="Folder situs (berisi config.yaml dan kelurahan/).")
 @click.pass_context
 def main(ctx: click.Context, site: Path) -> None:
-    """Membangun situs web berpeta untuk setiap kelurahan dan portal kota.
+    """Membangun situs web berpeta untuk setiap desa/kelurahan dan portal kota/kabupaten.
 
     Konten ada di kelurahan/<slug>/ (YAML dan Markdown); hasil ditulis ke output/.
     Kode keluar: 0 berhasil, 1 ada kesalahan konten, 2 perintah salah.
@@ -164,7 +164,7 @@ def main(ctx: click.Context, site: Path) -> None:
 @click.pass_context
 def build_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | None, jobs: int, clean: bool,
                   no_search: bool) -> None:
-    """Bangun semua kelurahan (atau SLUG yang disebut) dan portal kota.
+    """Bangun semua desa/kelurahan (atau SLUG yang disebut) dan portal kota/kabupaten.
 
     Kelurahan yang berisi kesalahan tidak dibangun dan hasil lamanya tetap utuh;
     kelurahan lain tetap dibangun. Hanya halaman yang berubah yang ditulis ulang.
@@ -182,6 +182,10 @@ def build_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | Non
     for slug, problems in report.warnings.items():
         if slug not in report.failed:
             _print_problems(problems)
+    for line in [*report.images, *report.image_warnings]:
+        click.echo(line, err=True)
+    click.echo(f"Gambar dan kartu berbagi: {_angka(report.images_made)} dibuat, "
+               f"{_angka(report.images_reused)} diambil dari cache (.kelurahan/cache/).", err=True)
     for note in report.notes:
         click.echo(note, err=True)
     click.echo(_search_line(report, options.search), err=True)
@@ -300,7 +304,7 @@ def _new_location(config: SiteConfig, lokasi: str | None, row: Wilayah | None) -
                                  param_hint="--lokasi")
     text = lokasi if lokasi is not None else f"{row.pusat.lat}, {row.pusat.lon}"  # type: ignore[union-attr]
     try:
-        point: Location = location_reader(config.batas)(text)
+        point: Location = location_reader(config.batas, config.daerah)(text)
     except FieldError as error:
         raise click.BadParameter(f"{error.message}; {error.hint}", param_hint="--lokasi") from None
     return point if lokasi is not None else Location(point.lat, point.lon, approximate=True)
@@ -384,7 +388,7 @@ def report_command(ctx: click.Context, slugs: tuple[str, ...], bentuk: str, tang
                    output: Path | None) -> None:
     """Skor kesiapan tiap kelurahan dan langkah berikutnya, yang paling berguna dulu.
 
-    Menulis juga dasbor output/laporan/index.html untuk semua kelurahan (peta kota berwarna
+    Menulis juga dasbor output/laporan/index.html untuk semua kelurahan (peta wilayah berwarna
     menurut kesiapan; tidak diindeks mesin pencari). Dengan SLUG, tabel dan JSON hanya memuat
     kelurahan itu, dan tabel memuat semua langkahnya.
     """

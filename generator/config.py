@@ -47,6 +47,11 @@ class SiteConfig:
     email: str | None = None
     bahasa: str = DEFAULT_LANGUAGE
 
+    @property
+    def daerah(self) -> str:
+        """'kota' or 'kabupaten': the word for the area the map bounds enclose."""
+        return untuk_kota(self.istilah).daerah_jenis
+
     def kecamatan_by_slug(self, slug: str) -> Kecamatan:
         """The kecamatan with this slug (the slug was validated before)."""
         return next(k for k in self.kecamatan if k.slug == slug)

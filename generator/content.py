@@ -15,8 +15,10 @@ from typing import Any
 from . import fields as f
 from .config import SiteConfig
 from .errors import ContentError, Problem, errors_in, warning
+from .images.pixels import PhotoError, probe
+from .images.plan import MAX_BYTES as MAX_IMAGE_BYTES
 from .markdown import curly_quoted_links
-from .media import IMAGE_SUFFIXES, MediaError, strip_metadata
+from .media import IMAGE_SUFFIXES, MediaError
 from .models import Contact, Entry, Kelurahan, Location, Profile, SocialMedia, Umkm
 from .privacy import find_identity_numbers, find_personal_phones
 from .sections import SECTION_NAMES, SECTIONS, Section, entry_fields, profile_fields, section_by_name
@@ -31,7 +33,6 @@ RESERVED_SLUGS = frozenset({"assets", "cari", "pagefind", "data", "data-terbuka"
                             "poster", *SECTION_NAMES})
 _BODY_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)")
 MAX_TEXT_BYTES = 512 * 1024
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
 # News dates are compared with today in WIT (UTC+9), Indonesia's latest time zone, so that a
 # news item dated today is never "in the future" anywhere in the country.
 NEWS_TIME_ZONE = dt.timezone(dt.timedelta(hours=9))
@@ -100,13 +101,21 @@ def read_sources(site: Path, slug: str) -> Sources:
             limit = MAX_IMAGE_BYTES if is_media else MAX_TEXT_BYTES
             size = entry.stat(follow_symlinks=False).st_size
             if size > limit:
-                message = f"berkas terlalu besar ({size // 1024} KB, batas {limit // 1024} KB)"
-                problems.append(Problem(sources.where(rel), 1, message,
-                                        "perkecil gambar atau pecah tulisan menjadi beberapa berkas"))
+                problems.append(_too_big(sources.where(rel), size, limit, is_media))
             else:
                 with open(entry.path, "rb") as handle:
                     files[rel] = handle.read()
     return Sources(slug, files, tuple(problems))
+
+
+def _too_big(where: str, size: int, limit: int, is_media: bool) -> Problem:
+    if is_media:
+        mb = 1024 * 1024
+        return Problem(where, 1, f"berkas terlalu besar ({size // mb} MB, batas {limit // mb} MB)",
+                       "kirim foto apa adanya dari kamera ponsel (situs memperkecilnya sendiri); berkas sebesar ini "
+                       "biasanya video atau foto panorama: simpan ulang dengan ukuran lebih kecil")
+    return Problem(where, 1, f"berkas terlalu besar ({size // 1024} KB, batas {limit // 1024} KB)",
+                   "pecah tulisan menjadi beberapa berkas")
 
 
 def _decode(sources: Sources, rel: str) -> str:
@@ -135,7 +144,8 @@ class _Reader:
         self.config = config
         self.today = today
         self.problems: list[Problem] = list(sources.problems)
-        self.entry_fields = {section.name: entry_fields(section, config.batas) for section in SECTIONS}
+        self.refused = frozenset(p.path for p in sources.problems)
+        self.entry_fields = {section.name: entry_fields(section, config.batas, config.daerah) for section in SECTIONS}
 
     def attempt(self, rel: str, build: Any) -> Any:
         try:
@@ -152,6 +162,8 @@ class _Reader:
         if ref.startswith(("/", "\\")) or target.startswith("..") or "://" in ref:
             self.problems.append(Problem(where, line, f"{label} '{ref}' harus berada di folder media/ kelurahan ini",
                                          "tulis misalnya foto: media/kantor.jpg"))
+        elif self.sources.where(target) in self.refused or self._reported(target):
+            return  # the file itself is already reported: one message per problem
         elif target not in self.sources.files:
             hint = (f"simpan gambarnya di {self.sources.where(MEDIA_DIR)}/ "
                     "lalu tulis foto: media/namaberkas.jpg")
@@ -162,6 +174,10 @@ class _Reader:
             self.problems.append(Problem(where, line, f"{label} '{ref}' tidak ditemukan", hint))
         elif posixpath.splitext(target)[1].lower() not in IMAGE_SUFFIXES:
             self.problems.append(Problem(where, line, f"{label} '{ref}' bukan gambar JPG/PNG/WebP/GIF"))
+
+    def _reported(self, target: str) -> bool:
+        where = self.sources.where(target)
+        return any(p.path == where and not p.is_warning for p in self.problems)
 
     def meant_media(self, target: str) -> str | None:
         """The media file ``target`` most likely means: same name in other capitals, without the
@@ -199,7 +215,8 @@ class _Reader:
     def profile(self, rel: str) -> Profile | None:
         data = load_mapping(_decode(self.sources, rel), self.sources.where(rel))
         kecamatan = tuple(k.slug for k in self.config.kecamatan)
-        values, problems = f.read_mapping(data, profile_fields(kecamatan, self.config.batas), self.sources.where(rel))
+        schema = profile_fields(kecamatan, self.config.batas, self.config.daerah)
+        values, problems = f.read_mapping(data, schema, self.sources.where(rel))
         self.problems.extend(problems)
         self.check_media(rel, data.line_of("foto"), values.get("foto"))
         if problems:
@@ -229,9 +246,12 @@ class _Reader:
         return _make_entry(section, filename.removesuffix(".md"), where, front.body, front.body_line, values)
 
     def image(self, rel: str) -> str | None:
-        """Check that a media file is a real, supported image (metadata can be stripped)."""
+        """Check that a media file is a real, supported image of a sensible size (headers only)."""
         try:
-            strip_metadata(self.sources.files[rel], posixpath.splitext(rel)[1].lower())
+            probe(self.sources.files[rel], posixpath.splitext(rel)[1].lower())
+        except PhotoError as error:
+            self.problems.append(Problem(self.sources.where(rel), 1, str(error), error.hint))
+            return None
         except MediaError as error:
             self.problems.append(Problem(self.sources.where(rel), 1, str(error),
                                          "simpan ulang sebagai JPG atau PNG (HEIC, PDF dan lainnya tidak didukung)"))

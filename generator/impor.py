@@ -173,7 +173,7 @@ def _number(raw: str) -> float:
 
 def location(values: dict[str, str], config: SiteConfig) -> Any:
     """The point of a row: a Google Maps link or "lat, lon" in one cell, or lintang and bujur cells."""
-    read = f.location_reader(config.batas)
+    read = f.location_reader(config.batas, config.daerah)
     if values.get("lokasi"):
         raw = values["lokasi"].replace(_MINUS, "-")
         pair = re.fullmatch(r"\s*(-?\d+,\d+)\s*[;/ ]\s*(-?\d+,\d+)\s*", raw)
@@ -227,7 +227,8 @@ def validate(jenis: str, text: str, where: str, config: SiteConfig, contacts: li
         front = split_front_matter(text, where)
     except ContentError as error:
         return error.problems[0].message
-    _values, problems = f.read_mapping(front.data, entry_fields(section_by_name(jenis), config.batas), where)
+    schema = entry_fields(section_by_name(jenis), config.batas, config.daerah)
+    _values, problems = f.read_mapping(front.data, schema, where)
     if problems:
         return "; ".join(f"{p.message}{' (' + p.hint + ')' if p.hint else ''}" for p in problems)
     phones = find_personal_phones(text, contacts)

@@ -14,9 +14,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from .batas import TOLERANCE_M, place
+from .batas import TOLERANCE_M, Placement, place
 from .config import SiteConfig
 from .models import Entry, Kelurahan
+from .wilayah.istilah import Istilah, Pilihan, untuk_satuan
 
 BERITA_HARI = 183  # "news in the last 6 months"
 SIAP, HAMPIR = 80, 50
@@ -83,8 +84,9 @@ def _tanggal(value: dt.date) -> str:
 class _Nilai:
     """Collects points and steps while the rules run."""
 
-    def __init__(self, kel: Kelurahan) -> None:
+    def __init__(self, kel: Kelurahan, istilah: Istilah) -> None:
         self.kel = kel
+        self.istilah = istilah  # "desa" or "kelurahan" in the texts
         self.profil = f"kelurahan/{kel.slug}/profil.yaml"
         self.rincian: dict[str, tuple[float, int]] = {}
         self.langkah: list[Langkah] = []
@@ -123,10 +125,11 @@ def _profil(n: _Nilai) -> None:
 
 
 def _kantor(n: _Nilai) -> None:
-    teks = ("Ukur titik kantor kelurahan di tempat (Google Maps: tekan lama di lokasi kantor), tulis di "
+    jenis = n.istilah.jenis
+    teks = (f"Ukur titik kantor {jenis} di tempat (Google Maps: tekan lama di lokasi kantor), tulis di "
             "'lokasi' lalu hapus 'lokasi_perkiraan: true' di profil.yaml")
     n.beri("kantor", 0 if n.kel.profil.lokasi.approximate else 1, teks,
-           (Temuan(n.profil, "lokasi_perkiraan", "lokasi kantor masih perkiraan (titik tengah kelurahan)"),))
+           (Temuan(n.profil, "lokasi_perkiraan", f"lokasi kantor masih perkiraan (titik tengah {jenis})"),))
 
 
 def _kontak(n: _Nilai) -> None:
@@ -183,9 +186,10 @@ def _perkiraan(n: _Nilai) -> int:
 
 def _luar(n: _Nilai, config: SiteConfig) -> list[dict[str, Any]] | None:
     kode = n.kel.profil.kode_wilayah or ""
-    points: list[tuple[str, str, Entry | None]] = [(n.profil, "Kantor kelurahan", None)]
+    points: list[tuple[str, str, Entry | None]] = [(n.profil, f"Kantor {n.istilah.jenis}", None)]
     points += [(e.source, e.judul, e) for e in n.kel.points]
-    checked, outside = 0, []
+    own = f"{n.istilah.satuan} {n.kel.profil.nama}"
+    checked, outside, temuan = 0, [], []
     for path, nama, entry in points:
         lokasi = entry.lokasi if entry else n.kel.profil.lokasi
         if lokasi is None or (where := place(config.wilayah, kode, lokasi.lon, lokasi.lat)) is None:
@@ -194,24 +198,25 @@ def _luar(n: _Nilai, config: SiteConfig) -> list[dict[str, Any]] | None:
         if where.distance_m > TOLERANCE_M:
             outside.append({"berkas": path, "nama": nama, "jarak_m": round(where.distance_m),
                             "tampaknya_di": where.seems_in})
+            temuan.append(Temuan(path, "lokasi", _luar_pesan(own, config.istilah, outside[-1], where)))
     if not checked:
         return None
-    temuan = tuple(Temuan(str(o["berkas"]), "lokasi", _luar_pesan(n.kel.profil.nama, o)) for o in outside)
-    teks = (f"Periksa titik {len(outside)} tempat yang berada di luar batas Kelurahan {n.kel.profil.nama}: "
+    teks = (f"Periksa titik {len(outside)} tempat yang berada di luar batas {own}: "
             + "; ".join(t.pesan.removeprefix("titik ") for t in temuan))
-    n.beri("batas", 0 if outside else 1, teks, temuan)  # one misplaced point already misleads visitors
+    n.beri("batas", 0 if outside else 1, teks, tuple(temuan))  # one misplaced point already misleads visitors
     return outside
 
 
-def _luar_pesan(nama: str, o: dict[str, Any]) -> str:
-    where = f"; tampaknya di Kelurahan {o['tampaknya_di']}" if o["tampaknya_di"] else ""
+def _luar_pesan(own: str, pilihan: Pilihan, o: dict[str, Any], where: Placement) -> str:
+    """'titik X berada sekitar N m di luar batas Kelurahan A; tampaknya di Desa B'."""
+    other = f"; tampaknya di {untuk_satuan(pilihan, where.seems_in_kode).satuan} {where.seems_in}"
     berkas = o["berkas"].split("/", 2)[-1]
-    return f"titik {berkas} berada sekitar {o['jarak_m']} m di luar batas Kelurahan {nama}{where}"
+    return f"titik {berkas} berada sekitar {o['jarak_m']} m di luar batas {own}{other if where.seems_in else ''}"
 
 
 def nilai(kel: Kelurahan, config: SiteConfig, tanggal: dt.date) -> Kesiapan:
     """Score one parsed kelurahan on ``tanggal`` (the date news freshness is measured from)."""
-    n = _Nilai(kel)
+    n = _Nilai(kel, untuk_satuan(config.istilah, kel.profil.kode_wilayah))
     _contoh(n)
     _profil(n)
     _kantor(n)

@@ -18,6 +18,7 @@ from .maps import PAGE_MAP, MapPoint, boundary_features, map_script, page_data
 from .models import Location
 from .output import readable_dirs, write_if_changed
 from .render import template_environment
+from .wilayah.istilah import DESA, Istilah, Pilihan, untuk_kota, untuk_satuan
 
 DASHBOARD = "laporan/index.html"
 # Facts that concern many files at once are one warning per kelurahan; the others one per file.
@@ -30,10 +31,16 @@ class Laporan:
 
     tanggal: dt.date
     kelurahan: tuple[Kesiapan, ...]
+    pilihan: Pilihan  # the region words of config.yaml
 
     def only(self, slugs: tuple[str, ...]) -> Laporan:
         """The same report limited to ``slugs`` (all when empty)."""
-        return Laporan(self.tanggal, tuple(k for k in self.kelurahan if not slugs or k.slug in slugs))
+        return Laporan(self.tanggal, tuple(k for k in self.kelurahan if not slugs or k.slug in slugs), self.pilihan)
+
+    @property
+    def istilah(self) -> Istilah:
+        """The words for the sites listed: desa, kelurahan or both; kota or kabupaten."""
+        return untuk_kota(self.pilihan, [k.kode for k in self.kelurahan])
 
     def count(self, tingkat: str) -> int:
         """How many kelurahan are at this level."""
@@ -43,7 +50,8 @@ class Laporan:
 def buat_laporan(site: Path, slugs: tuple[str, ...], tanggal: dt.date) -> Laporan:
     """Score every selected kelurahan (all by default); one with errors scores 0."""
     config = load_config(site)
-    return Laporan(tanggal, tuple(_score(site, config, slug, tanggal) for slug in slugs or list_kelurahan(site)))
+    scored = tuple(_score(site, config, slug, tanggal) for slug in slugs or list_kelurahan(site))
+    return Laporan(tanggal, scored, config.istilah)
 
 
 def _score(site: Path, config: SiteConfig, slug: str, tanggal: dt.date) -> Kesiapan:
@@ -73,16 +81,18 @@ def as_json(laporan: Laporan) -> str:
 def as_table(laporan: Laporan, every_step: bool) -> str:
     """A plain-text table, lowest score first, with the most useful next step of each kelurahan."""
     rows = sorted(laporan.kelurahan, key=lambda k: (k.skor, k.slug))
-    width = max((len(k.nama) for k in rows), default=9)
-    lines = [f"{'Skor':>4}  {'Tingkat':<12}  {'Kelurahan':<{width}}  Langkah berikutnya"]
+    istilah = laporan.istilah
+    width = max([len(istilah.label), *(len(k.nama) for k in rows)])
+    lines = [f"{'Skor':>4}  {'Tingkat':<12}  {istilah.label:<{width}}  Langkah berikutnya"]
     for k in rows:
         first = k.langkah[0].teks if k.langkah else "-"
         lines.append(f"{k.skor:>4}  {tingkat_label(k.tingkat):<12}  {k.nama:<{width}}  {first}")
         if every_step:
             lines.extend(f"{'':>20}{n}. {s.teks} (+{_poin(s.poin)})" for n, s in enumerate(k.langkah, 1))
     total = len(laporan.kelurahan)
-    lines.append(f"\n{laporan.count('siap')} dari {total} kelurahan siap terbit, {laporan.count('hampir')} hampir "
-                 f"siap, {laporan.count('belum')} belum siap (per {laporan.tanggal.isoformat()}).")
+    lines.append(f"\n{laporan.count('siap')} dari {total} {istilah.jamak} siap terbit, "
+                 f"{laporan.count('hampir')} hampir siap, {laporan.count('belum')} belum siap "
+                 f"(per {laporan.tanggal.isoformat()}).")
     return "\n".join(lines) + "\n"
 
 
@@ -97,11 +107,12 @@ def dashboard_html(site: Path, config: SiteConfig, laporan: Laporan) -> bytes:
     batas = boundary_features((w for w in config.wilayah if w.kode in by_code), extra)
     drawn = {f["properties"]["kode"] for f in batas}
     # Offices only where no coloured polygon shows the kelurahan (red markers would hide the colours).
-    offices = [MapPoint(nama=f"{k.nama} ({k.skor})", jenis="kantor", lokasi=Location(*k.lokasi), url=f"{k.slug}/")
+    offices = [MapPoint(nama=f"{k.nama} ({k.skor})", jenis="kantor", lokasi=Location(*k.lokasi), url=f"{k.slug}/",
+                        satuan=DESA if untuk_satuan(config.istilah, k.kode).jenis == DESA else "")
                for k in laporan.kelurahan if k.lokasi and k.kode not in drawn]
     env = template_environment(site)
     html = env.get_template("laporan.html").render(
-        config=config, akar="../", laporan=laporan, aturan=ATURAN, peta=PAGE_MAP,
+        config=config, akar="../", laporan=laporan, istilah=laporan.istilah, aturan=ATURAN, peta=PAGE_MAP,
         peta_data=page_data(offices, "../", batas), tingkat_label=tingkat_label, poin=_poin,
         urut=sorted(laporan.kelurahan, key=lambda k: (k.skor, k.slug)))
     return html.encode("utf-8")

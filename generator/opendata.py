@@ -17,6 +17,7 @@ from typing import Any
 
 from .config import SiteConfig
 from .render import KelurahanSummary
+from .wilayah.istilah import untuk_kota, untuk_satuan
 
 DATA_DIR = "data"
 CITY_STEM = "data/kota"
@@ -24,7 +25,6 @@ CATALOGUE = "data.json"
 PAGE = "data-terbuka/index.html"
 COLUMNS = ("kode_kelurahan", "kelurahan", "kecamatan", "jenis", "kategori", "nama", "lintang", "bujur",
            "lokasi_perkiraan", "url")
-JENIS = {"kantor": "Kantor kelurahan", "wisata": "Wisata", "umkm": "UMKM", "ikon": "Ikon"}
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ def _distributions(config: SiteConfig, stem: str, title: str) -> list[dict[str, 
 
 
 def _dataset(config: SiteConfig, identifier: str, title: str, description: str, modified: str,
-             distributions: list[dict[str, str]]) -> dict[str, Any]:
+             distributions: list[dict[str, str]], words: list[str]) -> dict[str, Any]:
     publisher = config.penerbit or config.nama
     contact: dict[str, str] = {"@type": "vcard:Contact", "fn": publisher}
     if config.email:
@@ -112,7 +112,7 @@ def _dataset(config: SiteConfig, identifier: str, title: str, description: str, 
     b = config.batas
     dataset: dict[str, Any] = {
         "@type": "dcat:Dataset", "identifier": _url(config, identifier), "title": title,
-        "description": description, "keyword": ["kelurahan", "wisata", "umkm", "ikon", "peta"],
+        "description": description, "keyword": [*words, "wisata", "umkm", "ikon", "peta"],
         "publisher": {"@type": "org:Organization", "name": publisher}, "contactPoint": contact,
         "accessLevel": "public", "language": ["id"], "landingPage": _url(config, PAGE.removesuffix("index.html")),
         "spatial": f"{b.west},{b.south},{b.east},{b.north}", "distribution": distributions,
@@ -127,18 +127,20 @@ def _dataset(config: SiteConfig, identifier: str, title: str, description: str, 
 def catalogue(config: SiteConfig, published: list[Published]) -> bytes:
     """The DCAT-US 1.1 catalogue (``data.json``), readable by CKAN's DCAT/data.json harvesters."""
     newest = max((p.summary.terbaru for p in published), default="")
-    city_title = f"Tempat di {config.nama}: kantor kelurahan, wisata, UMKM dan ikon"
+    kota = untuk_kota(config.istilah, [p.summary.kode_wilayah for p in published])
+    city_title = f"Tempat di {config.nama}: kantor {kota.jamak}, wisata, UMKM dan ikon"
     datasets = [_dataset(config, CITY_STEM, city_title,
-                         f"Semua titik di peta situs kelurahan {config.nama}, dengan kode wilayah Kemendagri "
-                         "kelurahannya, jenis, kategori dan alamat halamannya. " + config.deskripsi,
-                         newest, _distributions(config, CITY_STEM, city_title))]
+                         f"Semua titik di peta situs {kota.jamak} {config.nama}, dengan kode wilayah Kemendagri "
+                         f"{kota.label.lower()}nya, jenis, kategori dan alamat halamannya. " + config.deskripsi,
+                         newest, _distributions(config, CITY_STEM, city_title), kota.jamak.split(" dan "))]
     for item in published:
-        title = f"Tempat di Kelurahan {item.summary.nama}, {config.nama}"
+        satuan = untuk_satuan(config.istilah, item.summary.kode_wilayah)
+        title = f"Tempat di {satuan.satuan} {item.summary.nama}, {config.nama}"
         datasets.append(_dataset(
             config, item.stem(), title,
-            f"Kantor kelurahan, wisata, UMKM dan ikon di Kelurahan {item.summary.nama} "
+            f"Kantor {satuan.jenis}, wisata, UMKM dan ikon di {satuan.satuan} {item.summary.nama} "
             f"(kode wilayah {item.summary.kode_wilayah or '-'}).",
-            item.summary.terbaru or newest, _distributions(config, item.stem(), title)))
+            item.summary.terbaru or newest, _distributions(config, item.stem(), title), [satuan.jenis]))
     data = {
         "@context": "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld",
         "@type": "dcat:Catalog", "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",

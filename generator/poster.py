@@ -22,6 +22,7 @@ from .content import list_kelurahan, parse_kelurahan, read_sources
 from .errors import ContentError, Problem
 from .models import Entry, Kelurahan
 from .output import readable_dirs, remove_unlisted, write_if_changed
+from .wilayah.istilah import untuk_satuan
 
 POSTER_DIR = "poster"
 PAPER = {"a6": (105.0, 148.0), "a4": (210.0, 297.0)}
@@ -37,7 +38,7 @@ class Poster:
     """What one poster says."""
 
     nama: str
-    kelurahan: str
+    kelurahan: str  # "Kelurahan Kauman" or "Desa Guyangan"
     jenis: str
     kota: str
     url: str
@@ -74,9 +75,10 @@ class Tata:
 def posters(kel: Kelurahan, config: SiteConfig) -> Iterator[tuple[Entry, Poster]]:
     """A poster for every UMKM and wisata of a kelurahan (``base_url`` must be set)."""
     base = (config.base_url or "").rstrip("/") + "/"
+    where = f"{untuk_satuan(config.istilah, kel.profil.kode_wilayah).satuan} {kel.profil.nama}"
     for entry in kel.entries:
         if entry.section in SECTIONS:
-            yield entry, Poster(entry.judul, kel.profil.nama, LABEL[entry.section], config.nama,
+            yield entry, Poster(entry.judul, where, LABEL[entry.section], config.nama,
                                 f"{base}{kel.slug}/{entry.url}")
 
 
@@ -100,7 +102,7 @@ def layout(poster: Poster, paper: str) -> Tata:
     for part in textwrap.wrap(poster.nama, width=int(width / (name_size * 0.55)))[:3]:
         lines.append(Baris(y, name_size, True, part))
         y += name_size * 1.2
-    lines.append(Baris(y + 1 * unit, 4.2 * unit, False, f"{poster.jenis} · Kelurahan {poster.kelurahan}"))
+    lines.append(Baris(y + 1 * unit, 4.2 * unit, False, f"{poster.jenis} · {poster.kelurahan}"))
     qr_y = y + 6 * unit
     url_y = qr_y + qr_size + 7 * unit
     url_size = min(3.6 * unit, (width - 10 * unit) / (max(len(poster.short_url), 1) * 0.52))

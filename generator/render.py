@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from html import unescape
 from pathlib import Path
@@ -25,6 +25,8 @@ from .content import KELURAHAN_DIR, PROFILE_FILE
 from .discovery import FEED_FILE, FeedEntry, atom_feed
 from .errors import ContentError, Problem
 from .i18n import Messages, format_date, format_number
+from .images.cards import CardText
+from .images.plan import ImageInfo, card_path, phone_bytes, picture, published_name, with_pictures
 from .maps import CITY_MAP, PAGE_MAP, MapPoint, boundary_features, page_data
 from .markdown import ForeignImage, TooDeep, to_html
 from .models import Berita, Entry, Kelurahan
@@ -32,6 +34,8 @@ from .sections import SECTIONS, Section, section_by_name
 from .wilayah.istilah import BAWAAN, DESA, Istilah, Pilihan, untuk_kota, untuk_satuan
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
+PORTAL_CARD = "data/kartu-portal.jpg"
+Images = Mapping[str, ImageInfo]
 DEFAULT_PREFIX = "bawaan"
 @dataclass(frozen=True)
 class Page:
@@ -58,6 +62,28 @@ class KelurahanSummary:
     halaman: tuple[tuple[str, str], ...] = ()  # (path, lastmod) of every HTML page
     berita: tuple[tuple[str, str, str, str], ...] = ()  # (judul, tanggal, path, ringkasan), newest first
     terbaru: str = ""  # date of the newest news item (YYYY-MM-DD), for open data's "modified"
+
+
+@dataclass(frozen=True)
+class PagePhoto:
+    """The photo and share card of one HTML page of a kelurahan."""
+
+    page: str
+    foto: str | None
+    card: CardText
+    kind: str
+
+    def card_path(self, slug: str, images: Images) -> str:
+        """The page's share card: the card of its photo, or a generated one."""
+        info = images.get(self.foto) if self.foto else None
+        if info is not None and info.card and self.foto:
+            return f"{slug}/{published_name(self.foto, info.card)}"
+        return card_path(self.page)
+
+    def weight(self, images: Images) -> int:
+        """Bytes of images a 360 px phone downloads for the first screen of the page."""
+        info = images.get(self.foto) if self.foto else None
+        return phone_bytes(info) if info is not None else 0
 
 
 def plain_text(html: str, limit: int = 160) -> str:
@@ -170,10 +196,13 @@ class Renderer:
         self.env = compiled_environment(site, version) if version else template_environment(site)
         self.istilah = untuk_kota(config.istilah)
 
-    def markdown_html(self, text: str, source: str, line: int, link_prefix: str = "") -> Markup:
-        """Staff Markdown as sanitized HTML; an image from another host or absurd nesting is an error."""
+    def markdown_html(self, text: str, source: str, line: int, link_prefix: str = "",
+                      images: Images | None = None) -> Markup:
+        """Staff Markdown as sanitized HTML; an image from another host or absurd nesting is an error.
+        Images of the kelurahan's media folder become ``<picture>`` elements."""
         try:
-            return Markup(to_html(text, link_prefix))
+            html = to_html(text, link_prefix)
+            return Markup(with_pictures(html, link_prefix, images) if images else html)
         except ForeignImage as error:
             hint = "simpan gambarnya di folder media/ lalu tulis ![keterangan](media/nama.jpg)"
             message = f"gambar dari situs lain tidak diizinkan ({error})"
@@ -185,12 +214,45 @@ class Renderer:
 
     def html(self, template: str, **context: Any) -> bytes:
         """Render one template to UTF-8 bytes."""
+        context.setdefault("kartu", None)
         context.setdefault("istilah", self.istilah)
         context.setdefault("wilayah", context["istilah"].satuan)
         for key in ("jalur", "kanonik", "jsonld", "umpan"):  # head metadata a page may leave out
             context.setdefault(key, None)
         context.setdefault("og_type", "website")
         return self.env.get_template(template).render(config=self.config, t=self.t, **context).encode("utf-8")
+
+    def card_url(self, path: str) -> str | None:
+        """The absolute address of a share card; None without ``base_url``."""
+        base = self.config.base_url
+        return f"{base.rstrip('/')}/{path}" if base else None
+
+    def page_photos(self, kel: Kelurahan) -> list[PagePhoto]:
+        """Every HTML page of a kelurahan with its photo and the text of its generated card."""
+        where = f"{untuk_satuan(self.config.istilah, kel.profil.kode_wilayah).satuan} {kel.profil.nama}"
+        city = self.config.nama
+        photos = [PagePhoto(f"{kel.slug}/index.html", kel.profil.foto, CardText(where, "", city), "beranda")]
+        for section in self._visible(kel):
+            photos.append(PagePhoto(f"{kel.slug}/{section.name}/index.html", None,
+                                    CardText(section.label, where, city), "bagian"))
+            photos.extend(PagePhoto(f"{kel.slug}/{e.url}index.html", e.foto, CardText(e.judul, where, city), e.section)
+                          for e in kel.section(section.name))
+        return photos
+
+    def _visible(self, kel: Kelurahan) -> list[Section]:
+        return [s for s in (section_by_name(n) for n in self.config.bagian) if kel.section(s.name)]
+
+    def _photo_context(self, kel: Kelurahan, images: Images, page: PagePhoto, prefix: str, alt: str) -> dict[str, Any]:
+        """The page's main photo (``foto_utama``, eager: it is on the first screen) and share card."""
+        info = images.get(page.foto) if page.foto else None
+        if page.foto and info is not None:
+            foto = Markup(picture(page.foto, info, prefix, alt, "foto", eager=True))
+        elif page.foto:
+            foto = Markup('<img class="foto" src="{}" alt="{}" loading="lazy">').format(prefix + page.foto, alt)
+        else:
+            foto = None
+        url = self.card_url(page.card_path(kel.slug, images))
+        return {"foto_utama": foto, "kartu": {"url": url, "alt": page.card.judul} if url else None}
 
     def map_context(self, points: list[MapPoint], root: str, kode: str | None = None) -> dict[str, Any]:
         """What a page needs to show a map of ``points`` (and the boundary of kelurahan ``kode``)."""
@@ -200,23 +262,33 @@ class Renderer:
         return {"peta": PAGE_MAP, "peta_data": Markup(page_data(points, root, batas)),
                 "peta_jenis": sorted({p.jenis for p in points}, key=_kind_order)}
 
-    def kelurahan_pages(self, kel: Kelurahan) -> list[Page]:
-        """Every page of one kelurahan site (home, section lists, entries, news feed)."""
-        visible = [s for s in (section_by_name(n) for n in self.config.bagian) if kel.section(s.name)]
+    def kelurahan_pages(self, kel: Kelurahan, images: Images | None = None) -> list[Page]:
+        """Every page of one kelurahan site (home, section lists, entries).
+
+        ``images`` (media path → record) turns photos into ``<picture>`` elements; a page's key
+        includes the records of the photos it may show (``extra``)."""
+        images = images or {}
+        visible = self._visible(kel)
         nav = ",".join(s.name for s in visible)
+        photos = {p.page: p for p in self.page_photos(kel)}
+        every_image = ",".join(f"{rel}={info.key}" for rel, info in sorted(images.items()))
+        extra = f"{nav};{self.card_url('') or ''};{every_image}"
         profile = f"{KELURAHAN_DIR}/{kel.slug}/{PROFILE_FILE}"
         everything = tuple(f"{KELURAHAN_DIR}/{kel.slug}/{rel}" for rel in _content_files(kel))
         news = [e for e in kel.section("berita") if isinstance(e, Berita)]
         newest = max((e.tanggal for e in news), default=None)
-        pages = [Page(f"{kel.slug}/index.html", everything, lambda: self._home(kel, visible), nav)]
+        home = f"{kel.slug}/index.html"
+        pages = [Page(home, everything, _bind(self._home, kel, visible, images, photos[home]), extra)]
         for section in visible:
             entries = kel.section(section.name)
             inputs = (profile, *(e.source for e in entries))
+            path = f"{kel.slug}/{section.name}/index.html"
             latest = newest.isoformat() if newest and section.name == "berita" else ""
-            pages.append(Page(f"{kel.slug}/{section.name}/index.html", inputs,
-                              _bind(self._section, kel, section, visible), nav, latest))
+            pages.append(Page(path, inputs, _bind(self._section, kel, section, visible, images, photos[path]), extra,
+                              latest))
             pages.extend(
-                Page(f"{kel.slug}/{e.url}index.html", (profile, e.source), _bind(self._entry, kel, e, visible), nav,
+                Page(f"{kel.slug}/{e.url}index.html", (profile, e.source),
+                     _bind(self._entry, kel, e, visible, images, photos[f"{kel.slug}/{e.url}index.html"]), extra,
                      e.tanggal.isoformat() if isinstance(e, Berita) else "")
                 for e in entries
             )
@@ -230,34 +302,38 @@ class Renderer:
                 "kel_akar": root + kel.slug + "/",
                 "istilah": untuk_satuan(self.config.istilah, kel.profil.kode_wilayah)}
 
-    def _home(self, kel: Kelurahan, visible: list[Section]) -> bytes:
+    def _home(self, kel: Kelurahan, visible: list[Section], images: Images, page: PagePhoto) -> bytes:
         context = self._base(kel, visible, "../")
         berita = kel.section("berita")[: self.config.berita_terbaru]
         intro = None
         if kel.beranda.strip():
-            intro = self.markdown_html(kel.beranda, f"{KELURAHAN_DIR}/{kel.slug}/beranda.md", 1)
+            intro = self.markdown_html(kel.beranda, f"{KELURAHAN_DIR}/{kel.slug}/beranda.md", 1, images=images)
         return self.html("beranda.html", berita=berita, beranda=intro, aktif="", jenis_halaman=self.t("jenis.beranda"),
+                         **self._photo_context(kel, images, page, "", f"Foto {page.card.judul}"),
                          **context, **pagemeta.home(self.config, self.t, kel, "../", context["istilah"].satuan),
                          **self.map_context(kelurahan_points(kel, self.config.istilah), "../",
                                             kel.profil.kode_wilayah))
 
-    def _section(self, kel: Kelurahan, section: Section, visible: list[Section]) -> bytes:
+    def _section(self, kel: Kelurahan, section: Section, visible: list[Section], images: Images,
+                 page: PagePhoto) -> bytes:
         entries = kel.section(section.name)
         points = [p for e in entries if (p := entry_point(e, kel)) is not None]
         base = self._base(kel, visible, "../../")
         return self.html("bagian.html", section=section, entries=entries, aktif=section.name,
                          jenis_halaman=self.t(f"bagian.{section.name}"), **base,
+                         **self._photo_context(kel, images, page, "../", ""),
                          **pagemeta.section(self.config, self.t, kel, section, "../../", base["istilah"].satuan),
                          **self.map_context(points, "../../"))
 
-    def _entry(self, kel: Kelurahan, entry: Entry, visible: list[Section]) -> bytes:
-        body = self.markdown_html(entry.body, entry.source, entry.body_line, link_prefix="../../")
+    def _entry(self, kel: Kelurahan, entry: Entry, visible: list[Section], images: Images, page: PagePhoto) -> bytes:
+        body = self.markdown_html(entry.body, entry.source, entry.body_line, "../../", images)
         point = entry_point(entry, kel)
         section = section_by_name(entry.section)
         base = self._base(kel, visible, "../../../")
         return self.html(f"{entry.section}.html", entry=entry, section=section, isi=body, aktif=section.name,
                          jenis_halaman=self.t(f"bagian.{section.name}"),
                          deskripsi=entry.ringkasan or plain_text(body) or kel.profil.nama, **base,
+                         **self._photo_context(kel, images, page, "../../", entry.judul),
                          **pagemeta.entry(self.config, self.t, kel, entry, "../../../", base["istilah"].satuan),
                          **self.map_context([point] if point else [], "../../../"))
 
@@ -273,18 +349,26 @@ class Renderer:
 
     def open_data_page(self, listing: list[tuple[KelurahanSummary, str]], columns: tuple[str, ...]) -> bytes:
         """The portal's open-data page (``data-terbuka/index.html``)."""
-        return self.html("data-terbuka.html", akar="../", peta=None, daftar=listing, kolom=columns,
-                         jalur=OPEN_DATA_PAGE, kanonik=pagemeta.absolute(self.config, OPEN_DATA_PAGE))
+        istilah = untuk_kota(self.config.istilah, [s.kode_wilayah for s, _stem in listing])
+        return self.html("data-terbuka.html", akar="../", peta=None, daftar=listing, kolom=columns, istilah=istilah,
+                         kartu=self._portal_card(), jalur=OPEN_DATA_PAGE,
+                         kanonik=pagemeta.absolute(self.config, OPEN_DATA_PAGE))
+
+    def _portal_card(self) -> dict[str, str] | None:
+        """The share card of the city's own pages (portal, open data)."""
+        url = self.card_url(PORTAL_CARD)
+        return {"url": url, "alt": self.config.judul} if url else None
 
     def portal_page(self, summaries: list[KelurahanSummary]) -> bytes:
         """The city portal: every kelurahan by kecamatan, and the city map."""
         groups = [(k, [s for s in summaries if s.kecamatan == k.slug]) for k in self.config.kecamatan]
         total = sum(s.jumlah_titik for s in summaries)
         istilah = untuk_kota(self.config.istilah, [s.kode_wilayah for s in summaries])
+        kartu = self._portal_card()
         base = self.config.base_url
         return self.html("portal.html", akar="", kelompok=groups, jumlah_kelurahan=len(summaries),
                          istilah=istilah, jumlah_teks=istilah.hitung(s.kode_wilayah for s in summaries),
-                         jumlah_titik=total, peta=CITY_MAP, jalur="index.html", og_type="website",
+                         jumlah_titik=total, peta=CITY_MAP, kartu=kartu, jalur="index.html", og_type="website",
                          kanonik=base, jsonld=None, umpan=FEED_FILE if base and _city_news(summaries) else None,
                          peta_jenis=["kantor", "wisata", "umkm", "ikon"])
 

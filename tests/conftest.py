@@ -299,7 +299,7 @@ def problem_lines(result: Result) -> list[str]:
 
 
 SUMMARY = re.compile(r"Selesai: ([\d.]+) situs, ([\d.]+) halaman \(([\d.]+) dirender ulang, ([\d.]+) berkas ditulis\), "
-                     r"([\d.]+) kelurahan gagal")
+                     r"([\d.]+) kelurahan gagal")  # numbers with Indonesian thousands separators (1.234)
 
 
 def summary(result: Result) -> dict[str, int]:
@@ -307,7 +307,7 @@ def summary(result: Result) -> dict[str, int]:
     match = SUMMARY.search(result.stderr)
     assert match, f"no summary line in stderr:\n{result.stderr}"
     keys = ("situs", "halaman", "dirender", "ditulis", "gagal")
-    return dict(zip(keys, (int(g.replace(".", "")) for g in match.groups()), strict=True))
+    return dict(zip(keys, (int(n.replace(".", "")) for n in match.groups()), strict=True))
 
 
 # -- output trees ----------------------------------------------------------------------------

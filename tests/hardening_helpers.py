@@ -56,7 +56,9 @@ SAFE_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 # Elements that staff content can never produce: templates do not use them and nh3 drops them.
 FORBIDDEN_TAGS = frozenset({"iframe", "frame", "frameset", "object", "embed", "applet", "form", "input",
                             "button", "textarea", "select", "svg", "math", "style", "base", "marquee",
-                            "details", "noscript", "template", "audio", "video", "source"})
+                            "details", "noscript", "template", "audio", "video"})
+# <source> is the template's own (photos in <picture>), never staff markup: only these attributes.
+SOURCE_ATTRIBUTES = frozenset({"type", "srcset", "sizes"})
 ASSET_SCRIPTS = ("assets/leaflet/leaflet.js", "assets/peta.js", "assets/leaflet-markercluster/leaflet.markercluster.js",
                  "data/peta-kota.js", "data/peta-halaman.js", "data/peta-portal.js")
 PYTHON_CLI = (sys.executable, "-c", "from generator.cli import main; main()")
@@ -280,6 +282,12 @@ def injected_markup(page: ParsedPage) -> list[str]:
             continue
         if element.tag in FORBIDDEN_TAGS:
             problems.append(f"<{element.tag}> element")
+        if element.tag == "source" and not set(element.attrs) <= SOURCE_ATTRIBUTES:
+            problems.append(f"<source {sorted(element.attrs)}> has more than type/srcset/sizes")
+        for candidate in element.attrs.get("srcset", "").split(","):
+            url = candidate.strip().split(" ")[0]
+            if url and (_scheme(url) is not None or url.startswith(("//", "\\"))):
+                problems.append(f"<{element.tag} srcset=...{url!r}> may load from another host")
         if element.tag == "meta" and "http-equiv" in element.attrs:
             problems.append(f"<meta http-equiv={element.attrs['http-equiv']!r}>")
         for name, value in element.attrs.items():

@@ -392,10 +392,11 @@ def test_incremental_build_only_rewrites_what_changed(site: Path, tmp_path: Path
     assert set(after) == set(before)
     changed = {rel for rel in after if after[rel] != before[rel] and (output / rel).is_file()}
     # The item, its section list and the kelurahan home show the name; the city data has the point,
-    # and the open data of the kelurahan and the city list it.
+    # the open data of the kelurahan and the city list it, and the item's generated share card shows it.
     assert changed == {"mawar/umkm/warung-bu-sri/index.html", "mawar/umkm/index.html",
                        "mawar/index.html", "data/peta-kota.js", "data/kelurahan/mawar.geojson",
-                       "data/kelurahan/mawar.csv", "data/kota.geojson", "data/kota.csv"}
+                       "data/kelurahan/mawar.csv", "data/kota.geojson", "data/kota.csv",
+                       "mawar/kartu/umkm-warung-bu-sri.jpg"}
     assert summary(result)["ditulis"] == len(changed)
 
 

@@ -63,7 +63,7 @@ REQUIRED = {
     "situs-javascript", "tautan-layanan-javascript", "media-sosial-javascript",
     "nik-di-markdown", "nik-angka-yaml", "nik-nama-berkas-media", "nomor-kk-berspasi", "ponsel-pribadi-di-isi",
     "ponsel-kontak-resmi", "anchor-saja", "alias-tanpa-anchor", "kunci-ganda-profil", "tag-python",
-    "sarang-kurung-dalam", "markdown-600kb", "gambar-6mb", "markdown-patologis", "symlink-berkas",
+    "sarang-kurung-dalam", "markdown-600kb", "gambar-30mb", "markdown-patologis", "symlink-berkas",
     "symlink-media-luar", "foto-naik-folder", "foto-path-absolut", "gambar-markdown-situs-lain",
     "slug-item-tidak-valid", "folder-kelurahan-huruf-besar", "folder-kelurahan-assets", "folder-kelurahan-data",
     "positif-palsu-nib", "positif-palsu-kode-wilayah", "positif-palsu-tanggal", "positif-palsu-koordinat",
