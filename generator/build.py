@@ -26,6 +26,7 @@ from . import opendata
 from .assets import site_assets
 from .buildstate import (
     MANIFEST_FILE,
+    BuildState,
     KelurahanState,
     decode_pages,
     encode_pages,
@@ -36,6 +37,8 @@ from .buildstate import (
 )
 from .config import SiteConfig, load_config
 from .content import PROFILE_FILE, Sources, list_kelurahan, parse_kelurahan, read_sources
+from .discovery import FEED_FILE, ROBOTS_FILE, SITEMAP_FILE, robots_txt, sitemap_xml
+from .discovery import NO_BASE_URL as NO_BASE_URL_DISCOVERY
 from .errors import ContentError, Problem
 from .images import budget
 from .images.cache import ImageCache, card_key
@@ -59,10 +62,14 @@ from .output import (
     write_if_changed,
     write_kelurahan,
 )
-from .render import PORTAL_CARD, KelurahanSummary, Page, Renderer, city_points, summarize
+from .render import PORTAL_CARD, SEARCH_PAGE, KelurahanSummary, Page, Renderer, city_points, summarize
+from .search import Part, SearchFailed, is_current, plan_parts, remove_other_parts, update_parts
 from .wilayah.kode import Tercatat, check_codes
 
 Progress = Callable[[str, bool], None]
+NOT_FOUND_PAGE = "404.html"
+OPTIONAL_PORTAL_FILES = (SITEMAP_FILE, ROBOTS_FILE, FEED_FILE)
+SEARCH_WORK_DIR = "pagefind-baru"  # in the build folder; removed when the index parts are swapped in
 NO_BASE_URL = ("Catatan: config.yaml: kartu berbagi (gambar pratinjau WhatsApp/Facebook, og:image) butuh base_url, "
                "alamat tempat situs diterbitkan; tanpa itu halaman dibangun tanpa kartu berbagi")
 
@@ -76,6 +83,7 @@ class BuildOptions:
     slugs: tuple[str, ...] = ()
     jobs: int = 1
     clean: bool = False
+    search: bool = True
 
 
 @dataclass(frozen=True)
@@ -108,6 +116,9 @@ class BuildReport:
     failed: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
     warnings: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
     seconds: float = 0.0
+    search_seconds: float | None = None  # None: the search index did not need rebuilding
+    search_parts: tuple[int, int] = (0, 0)  # (parts re-indexed, parts)
+    notes: list[str] = field(default_factory=list)
     images_made: int = 0
     images_reused: int = 0
     images: list[str] = field(default_factory=list)
@@ -193,7 +204,7 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
         return KelurahanResult(slug, (_write_problem(work.output / slug, error),))
     weights = budget.summarize((p.kind, p.page, p.weight(images)) for p in renderer.page_photos(kel))
     points = features_json(city_points(kel, work.config.istilah))
-    state = KelurahanState(summarize(kel), points, finger, encode_pages(keys.values()), weights)
+    state = KelurahanState(summarize(kel, pages), points, finger, encode_pages(keys.values()), weights)
     return KelurahanResult(slug, (), state, rendered, written, kel.warnings, made.made, made.reused)
 
 
@@ -282,19 +293,33 @@ def _shared_with_workers() -> Iterator[None]:
 # -- the whole site ----------------------------------------------------------------------
 
 
-def _portal_pages(glob: str, published: list[KelurahanState], render_portal: Callable[[], bytes],
-                  config: SiteConfig) -> list[Page]:
-    """The portal page (needs names and counts) and the city map data (needs the points)."""
-    listing = json.dumps([vars(k.summary) for k in published], sort_keys=True)
+def _portal_pages(glob: str, config: SiteConfig, published: list[KelurahanState], search_parts: list[str],
+                  renderer: Callable[[], Renderer]) -> list[Page]:
+    """The portal-level files: portal page, city map data, search page, 404 page and, with a
+    ``base_url``, sitemap, robots.txt and the city news feed."""
+    summaries = [k.summary for k in published]
+    listing = _sha((glob + json.dumps([vars(s) for s in summaries], sort_keys=True)).encode())
     points = hashlib.sha256(glob.encode())
     for kelurahan in published:
         points.update(b"\0" + kelurahan.points.encode())
-    return [
-        Page("index.html", (), render_portal, _sha((glob + listing).encode())),
+    pages = [
+        Page("index.html", (), lambda: renderer().portal_page(summaries), listing),
         Page(CITY_DATA_FILE, (), lambda: city_data_script((k.points for k in published),
                                                           boundary_features(config.wilayah)).encode(),
              points.hexdigest()),
+        Page(SEARCH_PAGE, (), lambda: renderer().search_page(search_parts),
+             _sha(f"{glob}\0cari\0{' '.join(search_parts)}".encode())),
+        Page(NOT_FOUND_PAGE, (), lambda: renderer().not_found_page(), _sha(f"{glob}\0404".encode())),
     ]
+    if base := config.base_url:
+        fixed = [("index.html", ""), (SEARCH_PAGE, ""), (opendata.PAGE, "")]
+        entries = [*fixed, *(page for s in summaries for page in s.halaman)]
+        pages += [
+            Page(SITEMAP_FILE, (), lambda: sitemap_xml(base, entries).encode(), listing),
+            Page(ROBOTS_FILE, (), lambda: robots_txt(base).encode(), _sha(f"{glob}\0robots".encode())),
+            Page(FEED_FILE, (), lambda: renderer().city_feed(summaries), listing),
+        ]
+    return pages
 
 
 def _portal_card(work: _Work, made: Made) -> list[Page]:
@@ -380,6 +405,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
                  if not _up_to_date(options.site, output, known.get(slug), slug)]
         work = _Work(options.site, output, config, glob, ImageCache.of_site(options.site))
         report = BuildReport()
+        if not config.base_url:
+            report.notes.append(NO_BASE_URL_DISCOVERY)
         maps = _map_pages(config, glob)
 
         def write_maps() -> None:  # folium runs here while the workers build the kelurahan
@@ -398,32 +425,63 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         if not options.slugs:
             remove_gone(output, state.kelurahan, set(existing))
         published = [state.kelurahan[s] for s in existing if s in state.kelurahan]
-        summaries = [k.summary for k in published]
-
-        def render_portal() -> bytes:
-            return Renderer(options.site, config, glob).portal_page(summaries)
+        parts = _search_parts(glob, state)
 
         def render_open_data(listing: list[tuple[KelurahanSummary, str]]) -> bytes:
             return Renderer(options.site, config, glob).open_data_page(listing, opendata.COLUMNS)
 
         portal_made = Made()
-        pages = _portal_pages(glob, published, render_portal, config) + _portal_card(work, portal_made)
+        pages = _portal_pages(glob, config, published, [p.name for p in parts],
+                              lambda: Renderer(options.site, config, glob)) + _portal_card(work, portal_made)
         pages += _open_data_pages(config, glob, published, render_open_data)
         report.count(*_write_portal(output, pages, state.portal))
         report.images_made += portal_made.made
         report.images_reused += portal_made.reused
         remove_unlisted(output / opendata.DATA_DIR / "kelurahan", {p.path.rsplit("/", 1)[-1] for p in pages})
         report.count(0, _write_assets(output, state.portal))
-        state.portal = {p.path: p.extra for p in [*maps, *pages]}
-        write_if_changed(build_dir(output) / MANIFEST_FILE, state.to_bytes())
+        portal = {p.path: p.extra for p in [*maps, *pages]}
+        _remove_portal_files(output, portal)
         shutil.rmtree(build_dir(output) / STAGING_DIR, ignore_errors=True)
+        if options.search:
+            _update_search(output, parts, state.portal, portal, options.jobs, report)
+        state.portal = portal
+        write_if_changed(build_dir(output) / MANIFEST_FILE, state.to_bytes())
         report.images, report.image_warnings = budget.report([k.berat for k in published])
         if not config.base_url:
             report.image_warnings.append(NO_BASE_URL)
-        report.sites = len(summaries) + 1
+        report.sites = len(published) + 1
         report.pages = sum(k.page_count for k in state.kelurahan.values()) + 1
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _remove_portal_files(output: Path, now: dict[str, str]) -> None:
+    """Delete the files that only a ``base_url`` makes when the build no longer makes them."""
+    for path in OPTIONAL_PORTAL_FILES:
+        if path not in now:
+            (output / path).unlink(missing_ok=True)
+
+
+def _search_parts(glob: str, state: BuildState) -> list[Part]:
+    return plan_parts(glob, ((k.summary.kecamatan, slug, k.pages) for slug, k in state.kelurahan.items()))
+
+
+def _update_search(output: Path, parts: list[Part], before: dict[str, str], portal: dict[str, str],
+                   jobs: int, report: BuildReport) -> None:
+    """Re-index the kecamatan whose pages changed; their keys join the portal keys on success."""
+    remove_other_parts(output, parts)
+    stale = [part for part in parts if not is_current(output, part, before.get(part.state_key))]
+    portal.update({part.state_key: part.key for part in parts if part not in stale})
+    report.search_parts = (len(stale), len(parts))
+    if not stale:
+        return
+    started = time.perf_counter()
+    try:
+        update_parts(output, build_dir(output) / SEARCH_WORK_DIR, stale, jobs)
+        portal.update({part.state_key: part.key for part in stale})
+    except SearchFailed as error:
+        report.notes.append(str(error.problem()))
+    report.search_seconds = time.perf_counter() - started
 
 
 def _up_to_date(site: Path, output: Path, previous: KelurahanState | None, slug: str) -> bool:

@@ -13,7 +13,7 @@ import binascii
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from .output import build_dir
 from .render import KelurahanSummary, template_files
 
 MANIFEST_FILE = "state.json"
-MANIFEST_FORMAT = 5
+MANIFEST_FORMAT = 6
 DIGEST_SIZE = 16
 
 
@@ -150,6 +150,7 @@ def _kelurahan_state(data: Any) -> KelurahanState:
 
 def _summary(data: dict[str, Any]) -> KelurahanSummary:
     summary = KelurahanSummary(**data)  # TypeError on missing or unknown keys
+    summary = replace(summary, halaman=_rows(summary.halaman, 2), berita=_rows(summary.berita, 4))
     jumlah = summary.jumlah
     texts = (summary.slug, summary.nama, summary.kecamatan, summary.ringkasan, summary.kode_wilayah,
              summary.terbaru)
@@ -157,6 +158,15 @@ def _summary(data: dict[str, Any]) -> KelurahanSummary:
             or not isinstance(jumlah, dict) or not all(isinstance(v, int) for v in jumlah.values()):
         raise ValueError("kelurahan summary has values of the wrong type")
     return summary
+
+
+def _rows(value: Any, width: int) -> Any:
+    """A JSON list of lists of ``width`` texts, as tuples (the summary's page and news lists)."""
+    if not isinstance(value, list | tuple) or not all(
+            isinstance(row, list | tuple) and len(row) == width and all(isinstance(x, str) for x in row)
+            for row in value):
+        raise ValueError("kelurahan summary has a malformed list")
+    return tuple(tuple(row) for row in value)
 
 
 def _mapping(data: dict[str, Any], key: str) -> dict[str, Any]:

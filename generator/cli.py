@@ -74,6 +74,16 @@ def _check_summary(found: dict[str, tuple[Problem, ...]], total: int) -> str:
     return f"Semua {total} kelurahan lolos pemeriksaan{end}"
 
 
+def _search_line(report: BuildReport, searched: bool) -> str:
+    if not searched:
+        return "Indeks pencarian: dilewati (--tanpa-pencarian)."
+    if report.search_seconds is None:
+        return "Indeks pencarian: tidak ada halaman yang berubah, tidak dibuat ulang."
+    seconds = f"{report.search_seconds:.1f}".replace(".", ",")
+    rebuilt, parts = report.search_parts
+    return f"Indeks pencarian: dibuat ulang dalam {seconds} detik ({rebuilt} dari {parts} kecamatan)."
+
+
 def usage_message(error: click.UsageError) -> str:
     """Click's usage errors in Indonesian (the text of our own BadParameter is kept)."""
     if isinstance(error, click.NoSuchOption):
@@ -149,16 +159,22 @@ def main(ctx: click.Context, site: Path) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1,
               show_default="jumlah inti CPU", help="Jumlah proses paralel.")
 @click.option("--clean", is_flag=True, help="Bangun ulang semua halaman, abaikan hasil sebelumnya.")
+@click.option("--tanpa-pencarian", "no_search", is_flag=True,
+              help="Jangan perbarui indeks pencarian (lebih cepat; situs memakai indeks sebelumnya).")
 @click.pass_context
-def build_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | None, jobs: int, clean: bool) -> None:
+def build_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | None, jobs: int, clean: bool,
+                  no_search: bool) -> None:
     """Bangun semua desa/kelurahan (atau SLUG yang disebut) dan portal kota/kabupaten.
 
     Kelurahan yang berisi kesalahan tidak dibangun dan hasil lamanya tetap utuh;
     kelurahan lain tetap dibangun. Hanya halaman yang berubah yang ditulis ulang.
+    Indeks pencarian (output/pagefind/) dibuat ulang hanya untuk kecamatan yang
+    halamannya berubah. Dengan base_url di config.yaml juga dibuat sitemap.xml,
+    robots.txt dan umpan berita Atom.
     """
     site = _site(ctx)
     options = BuildOptions(site=site, output=output or site / "output",
-                           slugs=_selected(site, slugs), jobs=jobs, clean=clean)
+                           slugs=_selected(site, slugs), jobs=jobs, clean=clean, search=not no_search)
     with _progress(len(options.slugs) or len(list_kelurahan(site))) as progress:
         report = build(options, progress)
     for problems in report.failed.values():
@@ -170,6 +186,9 @@ def build_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | Non
         click.echo(line, err=True)
     click.echo(f"Gambar dan kartu berbagi: {_angka(report.images_made)} dibuat, "
                f"{_angka(report.images_reused)} diambil dari cache (.kelurahan/cache/).", err=True)
+    for note in report.notes:
+        click.echo(note, err=True)
+    click.echo(_search_line(report, options.search), err=True)
     click.echo(_summary(report), err=True)
     ctx.exit(EXIT_CONTENT if report.failed else EXIT_OK)
 

@@ -10,6 +10,7 @@ from typing import Any
 from . import fields as f
 from .batas import Wilayah, load_batas
 from .errors import ContentError, FieldError, Problem
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .models import Bounds, Kecamatan, Location
 from .sections import SECTION_NAMES
 from .wilayah.istilah import BAWAAN, DAERAH_CHOICES, KECAMATAN_CHOICES, SATUAN_CHOICES, Pilihan, untuk_kota
@@ -44,6 +45,7 @@ class SiteConfig:
     lisensi: str | None = None
     penerbit: str | None = None
     email: str | None = None
+    bahasa: str = DEFAULT_LANGUAGE
 
     @property
     def daerah(self) -> str:
@@ -62,6 +64,9 @@ def _slug(value: Any) -> str:
     return raw
 
 
+def _with_slash(url: str | None) -> str | None:
+    """``https://x.go.id/kel`` → ``https://x.go.id/kel/`` (pages are joined onto it)."""
+    return url.rstrip("/") + "/" if url else None
 def _city_code(value: Any) -> str:
     raw = f.text(value)
     if not re.fullmatch(r"\d{2}\.\d{2}", raw):
@@ -127,6 +132,7 @@ _CONFIG = (
     f.Field("nama", f.text, True), f.Field("judul", f.text, True), f.Field("deskripsi", f.text),
     f.Field("base_url", f.url), f.Field("kecamatan", _as_is, True),
     f.Field("peta", f.text, True, _MAP), f.Field("tampilan", f.text, False, _DISPLAY),
+    f.Field("bahasa", f.slug_list(LANGUAGES)),
     f.Field("data_terbuka", f.text, False, _OPEN_DATA),
     f.Field("terbit", f.text, False, _PUBLISH),
     f.Field("kode_wilayah", _city_code), f.Field("istilah", f.text, False, _WORDS),
@@ -170,7 +176,7 @@ def parse_config(text: str) -> SiteConfig:
         nama=values["nama"],
         judul=values["judul"],
         deskripsi=values.get("deskripsi") or f"Profil, layanan, wisata, UMKM dan berita {jamak} di {values['nama']}.",
-        base_url=values.get("base_url"),
+        base_url=_with_slash(values.get("base_url")),
         kecamatan=kecamatan,
         pusat=Location(peta["pusat"]["lat"], peta["pusat"]["lon"]),
         zoom=peta.get("zoom", 13),
@@ -188,6 +194,7 @@ def parse_config(text: str) -> SiteConfig:
         lisensi=open_data.get("lisensi"),
         penerbit=open_data.get("penerbit"),
         email=open_data.get("email"),
+        bahasa=values.get("bahasa", DEFAULT_LANGUAGE),
     )
 
 

@@ -29,8 +29,8 @@ PROFILE_FILE = "profil.yaml"
 INTRO_FILE = "beranda.md"
 MEDIA_DIR = "media"
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-RESERVED_SLUGS = frozenset({"assets", "data", "data-terbuka", "kecamatan", "laporan", "media", "poster",
-                            *SECTION_NAMES})
+RESERVED_SLUGS = frozenset({"assets", "cari", "pagefind", "data", "data-terbuka", "kecamatan", "laporan", "media",
+                            "poster", *SECTION_NAMES})
 _BODY_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)")
 MAX_TEXT_BYTES = 512 * 1024
 # News dates are compared with today in WIT (UTC+9), Indonesia's latest time zone, so that a

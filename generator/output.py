@@ -178,7 +178,7 @@ def recover(output: Path) -> None:
                 os.rename(old, output / old.name)
     shutil.rmtree(staging, ignore_errors=True)
     _remove_temp_files(output, recursive=False)
-    for folder in ("data", "assets", "data-terbuka"):  # the portal's folders (data-terbuka: open-data page)
+    for folder in ("data", "assets", "data-terbuka", "cari"):  # the portal's folders (open data, search page)
         _remove_temp_files(output / folder, recursive=True)
 
 

@@ -14,14 +14,17 @@ from dataclasses import dataclass, replace
 from html import unescape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
 
-from . import __version__
+from . import __version__, pagemeta
 from .config import SiteConfig
 from .content import KELURAHAN_DIR, PROFILE_FILE
+from .discovery import FEED_FILE, FeedEntry, atom_feed
 from .errors import ContentError, Problem
+from .i18n import Messages, format_date, format_number
 from .images.cards import CardText
 from .images.plan import ImageInfo, card_path, phone_bytes, picture, published_name, with_pictures
 from .maps import CITY_MAP, PAGE_MAP, MapPoint, boundary_features, page_data
@@ -34,10 +37,6 @@ PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 PORTAL_CARD = "data/kartu-portal.jpg"
 Images = Mapping[str, ImageInfo]
 DEFAULT_PREFIX = "bawaan"
-BULAN = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-         "September", "Oktober", "November", "Desember")
-
-
 @dataclass(frozen=True)
 class Page:
     """One output file: where it goes, what it is made from, and how to make it."""
@@ -46,6 +45,7 @@ class Page:
     inputs: tuple[str, ...]
     render: Callable[[], bytes]
     extra: str = ""
+    lastmod: str = ""  # YYYY-MM-DD when the content carries a date (news)
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,8 @@ class KelurahanSummary:
     kode_wilayah: str
     jumlah: dict[str, int]
     jumlah_titik: int = 0
+    halaman: tuple[tuple[str, str], ...] = ()  # (path, lastmod) of every HTML page
+    berita: tuple[tuple[str, str, str, str], ...] = ()  # (judul, tanggal, path, ringkasan), newest first
     terbaru: str = ""  # date of the newest news item (YYYY-MM-DD), for open data's "modified"
 
 
@@ -84,22 +86,23 @@ class PagePhoto:
         return phone_bytes(info) if info is not None else 0
 
 
-def tanggal_id(value: dt.date) -> str:
-    """``2024-08-17`` → ``17 Agustus 2024``."""
-    return f"{value.day} {BULAN[value.month - 1]} {value.year}"
-
-
-def angka_id(value: float, decimals: int = 0) -> str:
-    """``1234.5`` → ``1.234,5`` (Indonesian separators)."""
-    text = f"{value:,.{decimals}f}"
-    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-
-
 def plain_text(html: str, limit: int = 160) -> str:
     """A short plain-text excerpt of rendered HTML, for meta descriptions."""
     words = unescape(re.sub(r"<[^>]+>", " ", html)).split()
     text = " ".join(words)
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+@jinja2.pass_context
+def _date_filter(context: jinja2.runtime.Context, value: dt.date) -> str:
+    """``tanggal``: a date in the site's language ("17 Agustus 2024")."""
+    return format_date(value, context["config"].bahasa)
+
+
+@jinja2.pass_context
+def _number_filter(context: jinja2.runtime.Context, value: float, decimals: int = 0) -> str:
+    """``angka``: a number with the site's separators ("1.234,5")."""
+    return format_number(value, decimals, context["config"].bahasa)
 
 
 def template_environment(site: Path) -> jinja2.Environment:
@@ -113,8 +116,8 @@ def template_environment(site: Path) -> jinja2.Environment:
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              auto_reload=False)
-    env.filters["tanggal"] = tanggal_id
-    env.filters["angka"] = angka_id
+    env.filters["tanggal"] = _date_filter
+    env.filters["angka"] = _number_filter
     env.globals["versi_generator"] = __version__
     return env
 
@@ -170,12 +173,16 @@ def city_points(kel: Kelurahan, pilihan: Pilihan = BAWAAN) -> list[MapPoint]:
     return [replace(p, kelurahan=kel.profil.nama, satuan=satuan) for p in kelurahan_points(kel, pilihan)]
 
 
-def summarize(kel: Kelurahan) -> KelurahanSummary:
-    """The portal's view of a kelurahan."""
+def summarize(kel: Kelurahan, pages: Iterable[Page] = ()) -> KelurahanSummary:
+    """The portal's view of a kelurahan: names and counts, its pages for the sitemap and its
+    latest news for the city feed."""
+    news = tuple((e.judul, e.tanggal.isoformat(), f"{kel.slug}/{e.url}index.html", e.ringkasan or "")
+                 for e in kel.section("berita")[:CITY_FEED_PER_KELURAHAN] if isinstance(e, Berita))
     return KelurahanSummary(
         slug=kel.slug, nama=kel.profil.nama, kecamatan=kel.profil.kecamatan.slug,
         ringkasan=kel.profil.ringkasan or "", kode_wilayah=kel.profil.kode_wilayah or "",
         jumlah={s.name: len(kel.section(s.name)) for s in SECTIONS}, jumlah_titik=len(kelurahan_points(kel)),
+        halaman=tuple((p.path, p.lastmod) for p in pages if p.path.endswith(".html")), berita=news,
         terbaru=max((e.tanggal.isoformat() for e in kel.section("berita") if isinstance(e, Berita)), default=""),
     )
 
@@ -185,6 +192,7 @@ class Renderer:
 
     def __init__(self, site: Path, config: SiteConfig, version: str = "") -> None:
         self.config = config
+        self.t = Messages(config.bahasa)
         self.env = compiled_environment(site, version) if version else template_environment(site)
         self.istilah = untuk_kota(config.istilah)
 
@@ -208,7 +216,11 @@ class Renderer:
         """Render one template to UTF-8 bytes."""
         context.setdefault("kartu", None)
         context.setdefault("istilah", self.istilah)
-        return self.env.get_template(template).render(config=self.config, **context).encode("utf-8")
+        context.setdefault("wilayah", context["istilah"].satuan)
+        for key in ("jalur", "kanonik", "jsonld", "umpan"):  # head metadata a page may leave out
+            context.setdefault(key, None)
+        context.setdefault("og_type", "website")
+        return self.env.get_template(template).render(config=self.config, t=self.t, **context).encode("utf-8")
 
     def card_url(self, path: str) -> str | None:
         """The absolute address of a share card; None without ``base_url``."""
@@ -263,18 +275,26 @@ class Renderer:
         extra = f"{nav};{self.card_url('') or ''};{every_image}"
         profile = f"{KELURAHAN_DIR}/{kel.slug}/{PROFILE_FILE}"
         everything = tuple(f"{KELURAHAN_DIR}/{kel.slug}/{rel}" for rel in _content_files(kel))
+        news = [e for e in kel.section("berita") if isinstance(e, Berita)]
+        newest = max((e.tanggal for e in news), default=None)
         home = f"{kel.slug}/index.html"
         pages = [Page(home, everything, _bind(self._home, kel, visible, images, photos[home]), extra)]
         for section in visible:
             entries = kel.section(section.name)
             inputs = (profile, *(e.source for e in entries))
             path = f"{kel.slug}/{section.name}/index.html"
-            pages.append(Page(path, inputs, _bind(self._section, kel, section, visible, images, photos[path]), extra))
+            latest = newest.isoformat() if newest and section.name == "berita" else ""
+            pages.append(Page(path, inputs, _bind(self._section, kel, section, visible, images, photos[path]), extra,
+                              latest))
             pages.extend(
                 Page(f"{kel.slug}/{e.url}index.html", (profile, e.source),
-                     _bind(self._entry, kel, e, visible, images, photos[f"{kel.slug}/{e.url}index.html"]), extra)
+                     _bind(self._entry, kel, e, visible, images, photos[f"{kel.slug}/{e.url}index.html"]), extra,
+                     e.tanggal.isoformat() if isinstance(e, Berita) else "")
                 for e in entries
             )
+        if pagemeta.has_feed(self.config, kel) and "berita" in self.config.bagian:
+            pages.append(Page(pagemeta.feed_path(kel), (profile, *(e.source for e in news)),
+                              lambda: self._feed(kel, news)))
         return pages
 
     def _base(self, kel: Kelurahan, visible: list[Section], root: str) -> dict[str, Any]:
@@ -288,39 +308,56 @@ class Renderer:
         intro = None
         if kel.beranda.strip():
             intro = self.markdown_html(kel.beranda, f"{KELURAHAN_DIR}/{kel.slug}/beranda.md", 1, images=images)
-        return self.html("beranda.html", berita=berita, beranda=intro,
+        return self.html("beranda.html", berita=berita, beranda=intro, aktif="", jenis_halaman=self.t("jenis.beranda"),
                          **self._photo_context(kel, images, page, "", f"Foto {page.card.judul}"),
-                         **context, **self.map_context(kelurahan_points(kel, self.config.istilah), "../",
-                                                       kel.profil.kode_wilayah))
+                         **context, **pagemeta.home(self.config, self.t, kel, "../", context["istilah"].satuan),
+                         **self.map_context(kelurahan_points(kel, self.config.istilah), "../",
+                                            kel.profil.kode_wilayah))
 
     def _section(self, kel: Kelurahan, section: Section, visible: list[Section], images: Images,
                  page: PagePhoto) -> bytes:
         entries = kel.section(section.name)
         points = [p for e in entries if (p := entry_point(e, kel)) is not None]
-        return self.html("bagian.html", section=section, entries=entries,
+        base = self._base(kel, visible, "../../")
+        return self.html("bagian.html", section=section, entries=entries, aktif=section.name,
+                         jenis_halaman=self.t(f"bagian.{section.name}"), **base,
                          **self._photo_context(kel, images, page, "../", ""),
-                         **self._base(kel, visible, "../../"), **self.map_context(points, "../../"))
+                         **pagemeta.section(self.config, self.t, kel, section, "../../", base["istilah"].satuan),
+                         **self.map_context(points, "../../"))
 
     def _entry(self, kel: Kelurahan, entry: Entry, visible: list[Section], images: Images, page: PagePhoto) -> bytes:
         body = self.markdown_html(entry.body, entry.source, entry.body_line, "../../", images)
         point = entry_point(entry, kel)
         section = section_by_name(entry.section)
-        return self.html(f"{entry.section}.html", entry=entry, section=section, isi=body,
-                         deskripsi=entry.ringkasan or plain_text(body) or kel.profil.nama,
+        base = self._base(kel, visible, "../../../")
+        return self.html(f"{entry.section}.html", entry=entry, section=section, isi=body, aktif=section.name,
+                         jenis_halaman=self.t(f"bagian.{section.name}"),
+                         deskripsi=entry.ringkasan or plain_text(body) or kel.profil.nama, **base,
                          **self._photo_context(kel, images, page, "../../", entry.judul),
-                         **self._base(kel, visible, "../../../"),
+                         **pagemeta.entry(self.config, self.t, kel, entry, "../../../", base["istilah"].satuan),
                          **self.map_context([point] if point else [], "../../../"))
 
-    def _portal_card(self) -> dict[str, str] | None:
-        """The share card of the city's own pages (portal, open data)."""
-        url = self.card_url(PORTAL_CARD)
-        return {"url": url, "alt": self.config.judul} if url else None
+    def _feed(self, kel: Kelurahan, news: list[Berita]) -> bytes:
+        assert self.config.base_url is not None  # has_feed checked it
+        items = [FeedEntry(e.judul, e.tanggal, f"{kel.slug}/{e.url}index.html", e.ringkasan or "",
+                           str(self.markdown_html(e.body, e.source, e.body_line, link_prefix="../../")))
+                 for e in news]
+        wilayah = untuk_satuan(self.config.istilah, kel.profil.kode_wilayah).satuan
+        title = self.t("umpan.judul", wilayah=wilayah, nama=kel.profil.nama)
+        return atom_feed(self.config.base_url, pagemeta.feed_path(kel), f"{kel.slug}/index.html", title, items,
+                         self.config.bahasa).encode()
 
     def open_data_page(self, listing: list[tuple[KelurahanSummary, str]], columns: tuple[str, ...]) -> bytes:
         """The portal's open-data page (``data-terbuka/index.html``)."""
         istilah = untuk_kota(self.config.istilah, [s.kode_wilayah for s, _stem in listing])
         return self.html("data-terbuka.html", akar="../", peta=None, daftar=listing, kolom=columns, istilah=istilah,
-                         kartu=self._portal_card())
+                         kartu=self._portal_card(), jalur=OPEN_DATA_PAGE,
+                         kanonik=pagemeta.absolute(self.config, OPEN_DATA_PAGE))
+
+    def _portal_card(self) -> dict[str, str] | None:
+        """The share card of the city's own pages (portal, open data)."""
+        url = self.card_url(PORTAL_CARD)
+        return {"url": url, "alt": self.config.judul} if url else None
 
     def portal_page(self, summaries: list[KelurahanSummary]) -> bytes:
         """The city portal: every kelurahan by kecamatan, and the city map."""
@@ -328,10 +365,47 @@ class Renderer:
         total = sum(s.jumlah_titik for s in summaries)
         istilah = untuk_kota(self.config.istilah, [s.kode_wilayah for s in summaries])
         kartu = self._portal_card()
+        base = self.config.base_url
         return self.html("portal.html", akar="", kelompok=groups, jumlah_kelurahan=len(summaries),
                          istilah=istilah, jumlah_teks=istilah.hitung(s.kode_wilayah for s in summaries),
-                         jumlah_titik=total, peta=CITY_MAP, kartu=kartu,
+                         jumlah_titik=total, peta=CITY_MAP, kartu=kartu, jalur="index.html", og_type="website",
+                         kanonik=base, jsonld=None, umpan=FEED_FILE if base and _city_news(summaries) else None,
                          peta_jenis=["kantor", "wisata", "umkm", "ikon"])
+
+    def search_page(self, parts: list[str]) -> bytes:
+        """The search page (``cari/index.html``), reached from every site's search box; it
+        merges the index ``parts`` (one per kecamatan) in the browser."""
+        return self.html("cari.html", akar="../", jalur=SEARCH_PAGE, og_type="website", jsonld=None, umpan=None,
+                         kanonik=pagemeta.absolute(self.config, SEARCH_PAGE), peta=None, bagian_indeks=parts)
+
+    def not_found_page(self) -> bytes:
+        """``404.html``: served at any depth, so its links start from the path of base_url (or /)."""
+        base = urlsplit(self.config.base_url).path if self.config.base_url else "/"
+        return self.html("404.html", akar=base, jalur="404.html", og_type="website", jsonld=None, umpan=None,
+                         kanonik=None, peta=None, css=Markup(_own_css()))
+
+    def city_feed(self, summaries: list[KelurahanSummary]) -> bytes:
+        """The Atom feed of the newest news of every kelurahan."""
+        assert self.config.base_url is not None
+        title = self.t("umpan.kota", kota=self.config.nama)
+        return atom_feed(self.config.base_url, FEED_FILE, "index.html", title, _city_news(summaries),
+                         self.config.bahasa).encode()
+
+
+SEARCH_PAGE = "cari/index.html"
+OPEN_DATA_PAGE = "data-terbuka/index.html"  # opendata.PAGE (written by build.py)
+CITY_FEED_PER_KELURAHAN = 10
+CITY_FEED_SIZE = 50
+
+
+def _city_news(summaries: list[KelurahanSummary]) -> list[FeedEntry]:
+    items = [FeedEntry(f"{judul} ({s.nama})", dt.date.fromisoformat(day), path, ringkasan)
+             for s in summaries for judul, day, path, ringkasan in s.berita]
+    return sorted(items, key=lambda e: (e.tanggal, e.path), reverse=True)[:CITY_FEED_SIZE]
+
+
+def _own_css() -> str:
+    return (Path(__file__).parent / "assets" / "situs.css").read_text(encoding="utf-8")
 
 
 def _kind_order(kind: str) -> int:

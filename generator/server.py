@@ -43,7 +43,7 @@ class PreviewState:
         """Build (only ``slugs`` if given) into the preview folder and remember the problems."""
         started = time.perf_counter()
         try:
-            report = build(BuildOptions(self.site, self.output, slugs=slugs, jobs=1))
+            report = build(BuildOptions(self.site, self.output, slugs=slugs, jobs=1, search=False))
         except ContentError as error:
             self.problems = list(error.problems)
         except BuildLocked as error:

@@ -198,6 +198,9 @@ class _Builder:
 
 
 _YAML_MESSAGES = (
+    # PyYAML 6.0.4 refuses deep nesting itself, before the depth check here sees it
+    ("exceeded maximum nesting depth", f"struktur YAML terlalu dalam (lebih dari {MAX_DEPTH} tingkat)",
+     "sederhanakan isian ini"),
     ("found character '\\t'", "ada karakter TAB", "ganti TAB dengan spasi (2 spasi per tingkat)"),
     ("found character that cannot start any token", "nilai tidak boleh diawali @, ` atau %",
      "apit nilainya dengan tanda kutip, misalnya instagram: \"@akun_kelurahan\""),

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+command -v java >/dev/null 2>&1 || need_apt+=(default-jre-headless)  # the Nu HTML Checker (vnu.jar)
 # Publishing is tested against real servers: OpenSSH's sshd (and ssh-keygen) and nginx; the studio
 # behind nginx too (the README's reverse-proxy example).
 PATH="$PATH:/usr/sbin" command -v sshd >/dev/null 2>&1 || need_apt+=(openssh-server)

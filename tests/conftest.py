@@ -313,12 +313,18 @@ def summary(result: Result) -> dict[str, int]:
 # -- output trees ----------------------------------------------------------------------------
 
 
+# Pagefind writes its filter lists in hash-map order, so these files (and the two that name
+# them by content hash) differ from run to run; the rest of the search index is byte-identical.
+UNORDERED_SEARCH_FILES = re.compile(r"^pagefind/[^/]+/(filter/|pagefind\.[^/]*\.pf_meta$|pagefind-entry\.json$)")
+
+
 def tree_bytes(root: Path, include_hidden: bool = False) -> dict[str, bytes]:
-    """Relative path -> bytes of every file under ``root`` (hidden build files left out)."""
+    """Relative path -> bytes of every file under ``root`` (hidden build files and the search
+    index's unordered files left out)."""
     result = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
-        if not include_hidden and rel.split("/")[0] in HIDDEN_OUTPUT:
+        if not include_hidden and (rel.split("/")[0] in HIDDEN_OUTPUT or UNORDERED_SEARCH_FILES.match(rel)):
             continue
         if path.is_file():
             result[rel] = path.read_bytes()
@@ -343,7 +349,10 @@ def tree_stats(root: Path, include_hidden: bool = False) -> dict[str, tuple[int,
 
 
 def diff_trees(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
-    """Human-readable differences between two trees from ``tree_bytes``."""
+    """Human-readable differences between two trees from ``tree_bytes`` (the search index's
+    unordered files, named by their content, left out)."""
+    a = {rel: data for rel, data in a.items() if not UNORDERED_SEARCH_FILES.match(rel)}
+    b = {rel: data for rel, data in b.items() if not UNORDERED_SEARCH_FILES.match(rel)}
     problems = [f"only in first: {p}" for p in sorted(set(a) - set(b))]
     problems += [f"only in second: {p}" for p in sorted(set(b) - set(a))]
     problems += [f"differs: {p}" for p in sorted(set(a) & set(b)) if a[p] != b[p]]
@@ -479,9 +488,12 @@ def tile_pattern(template: str) -> re.Pattern[str]:
 
 
 def local_target(page: Path, url: str, output: Path) -> Path | None:
-    """The file a relative URL on ``page`` points to, or None when it leaves ``output``."""
+    """The file a relative URL on ``page`` points to, or None when it leaves ``output``.
+
+    A path from the root (only 404.html has them) starts at ``output``, published at the root."""
     path = unquote(urlsplit(url).path)
-    target = (page.parent / path).resolve() if path else page.resolve()
+    folder = output if path.startswith("/") else page.parent
+    target = (folder / path.lstrip("/")).resolve() if path else page.resolve()
     if not target.is_relative_to(output.resolve()):
         return None
     if url.split("?")[0].split("#")[0].endswith("/") or target.is_dir():

@@ -28,6 +28,7 @@ complete kelurahan folder). Symbolic links and big files are never stored in git
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -237,11 +238,34 @@ def _scheme(url: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
+# The header's search box comes from the templates: exactly these three elements.
+SEARCH_BOX = re.compile(r"^(\.\./)*cari/index\.html$")
+
+
+def _search_box(page: ParsedPage) -> list[int]:
+    """Positions (in ``page.elements``) of the template's search box, when it is exactly that."""
+    forms = [i for i, e in enumerate(page.elements) if e.tag == "form" and e.attrs.get("class") == "kotak-cari"]
+    if len(forms) != 1:
+        return []
+    start = forms[0]
+    form, field, button = (page.elements[start + k] for k in (0, 2, 3))
+    if (SEARCH_BOX.match(form.attrs.get("action", "")) and form.attrs.get("role") == "search"
+            and field.tag == "input" and field.attrs.get("id") == "kata-cari" and field.attrs.get("name") == "q"
+            and button.tag == "button" and button.attrs.get("type") == "submit"):
+        return [start, start + 2, start + 3]
+    return []
+
+
 def injected_markup(page: ParsedPage) -> list[str]:
     """Markup in a generated page that staff content must never be able to produce."""
     problems = []
     for attrs, text in page.scripts:
-        if attrs.get("type") == "application/json":
+        if attrs.get("type") == "application/ld+json":
+            bad = [c for c in ("<", ">", "&", "\u2028", "\u2029") if c in text]
+            if bad:
+                problems.append(f"JSON-LD holds unescaped {bad!r}")
+            json.loads(text)
+        elif attrs.get("type") == "application/json":
             if attrs.get("id") != "peta-data":
                 problems.append(f"unexpected JSON script {attrs}")
             bad = [c for c in ("<", ">", "&", "\u2028", "\u2029") if c in text]
@@ -252,7 +276,10 @@ def injected_markup(page: ParsedPage) -> list[str]:
                 problems.append(f"unexpected script src={attrs['src']!r}")
         else:
             problems.append(f"unexpected inline script: {text[:120]!r}")  # maps load their script from a file
-    for element in page.elements:
+    template_box = _search_box(page)
+    for position, element in enumerate(page.elements):
+        if position in template_box:
+            continue
         if element.tag in FORBIDDEN_TAGS:
             problems.append(f"<{element.tag}> element")
         if element.tag == "source" and not set(element.attrs) <= SOURCE_ATTRIBUTES:
@@ -287,7 +314,8 @@ DOM_PROBLEMS = """
   if (typeof window.__xss !== "undefined") problems.push("canary window.__xss was set: " + window.__xss);
   if (document.title.includes("PWNED")) problems.push("document.title was changed: " + document.title);
   if (!document.baseURI.startsWith(location.origin + "/")) problems.push("base URI moved: " + document.baseURI);
-  const inline = [...document.querySelectorAll("script:not([src]):not([type='application/json'])")];
+  const inline = [...document.querySelectorAll(
+    "script:not([src]):not([type='application/json']):not([type='application/ld+json'])")];
   if (inline.length > 1) problems.push(inline.length + " inline scripts");
   for (const el of document.querySelectorAll(
       "iframe, frame, object, embed, applet, form, input, button, textarea, select, svg, math, style, base, "
@@ -295,6 +323,7 @@ DOM_PROBLEMS = """
     // Leaflet's own SVG (markers, attribution flag); popups and tooltips hold content, so not there.
     if (el.tagName.toLowerCase() === "svg" && el.closest(".leaflet-container")
         && !el.closest(".leaflet-popup, .leaflet-tooltip")) continue;
+    if (el.closest("header > .wadah > form.kotak-cari[role=search]")) continue;  // the template's search box
     problems.push("element <" + el.tagName.toLowerCase() + "> in the DOM");
   }
   for (const el of document.querySelectorAll("*")) {
@@ -306,7 +335,8 @@ DOM_PROBLEMS = """
     const url = new URL(el.getAttribute("href"), document.baseURI);
     if (!safe.has(url.protocol)) problems.push("link " + JSON.stringify(el.textContent) + " -> " + url.href);
   }
-  for (const el of document.querySelectorAll("img[src]:not(.leaflet-tile), script[src], link[href]")) {
+  const loading = "img[src]:not(.leaflet-tile), script[src], link[href]:not([rel=canonical])";
+  for (const el of document.querySelectorAll(loading)) {
     const url = new URL(el.getAttribute(el.tagName === "LINK" ? "href" : "src"), document.baseURI);
     if (url.origin !== location.origin) problems.push(el.tagName + " loads " + url.href);
   }

@@ -42,6 +42,7 @@ SECTION_ITEMS = {
 }
 LOCATED = {url for points in TINY_POINTS.values() for url, _, _ in points[1:]}
 # External links a page may carry: fixed services, plus addresses written in the content.
+FOREIGN = r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//)"
 EXTERNAL_LINK_PREFIXES = ("https://wa.me/62", "https://www.google.com/maps/dir/?api=1&destination=",
                           "https://www.openstreetmap.org/", "tel:", "mailto:")
 CONTENT_LINKS = {"https://www.instagram.com/kelurahan.mawar/",
@@ -49,7 +50,7 @@ CONTENT_LINKS = {"https://www.instagram.com/kelurahan.mawar/",
 
 
 def expected_pages() -> set[str]:
-    pages = {"index.html", "data-terbuka/index.html"}
+    pages = {"index.html", "404.html", "cari/index.html", "data-terbuka/index.html"}
     for slug, sections in SECTION_ITEMS.items():
         pages.add(f"{slug}/index.html")
         for section, items in sections.items():
@@ -97,9 +98,14 @@ def test_every_page_has_lang_title_and_description(tiny_build: tuple[Path, Path]
 def test_internal_links_are_relative_and_external_links_are_allowed(tiny_build: tuple[Path, Path]) -> None:
     _, output = tiny_build
     problems = []
+    canonical = {e.attrs["href"] for p in html_pages(output) for e in parse_html(p).find("link", rel="canonical")}
     for path in html_pages(output):
+        if path == output / "404.html":
+            continue  # served at any depth: its links start from base_url (test_discovery.py)
         for tag, attribute, url in parse_html(path).urls():
             where = f"{path.relative_to(output)}: <{tag} {attribute}={url!r}>"
+            if tag == "link" and url in canonical:
+                continue  # the page's own published address, not a link
             if url.startswith(("/", "\\")):
                 problems.append(f"{where} is absolute")
             elif re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url):
@@ -121,7 +127,8 @@ def test_no_page_loads_anything_from_another_host(tiny_build: tuple[Path, Path])
                 value = element.attrs.get(attribute, "")
                 if re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*:|//)", value):
                     problems.append(f"{path.relative_to(output)}: <{element.tag} {attribute}={value!r}>")
-            if element.tag == "link" and re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*:|//)", element.attrs.get("href", "")):
+            href = element.attrs.get("href", "")
+            if element.tag == "link" and element.attrs.get("rel") != "canonical" and re.match(FOREIGN, href):
                 problems.append(f"{path.relative_to(output)}: <link href={element.attrs['href']!r}>")
     assert not problems, "\n".join(problems)
 
@@ -377,10 +384,11 @@ def test_incremental_build_equals_clean_build(site: Path, tmp_path: Path, edit: 
 def test_incremental_build_only_rewrites_what_changed(site: Path, tmp_path: Path) -> None:
     output = tmp_path / "out"
     build(site, output)
-    before = tree_stats(output)
+    before = _without_search_index(tree_stats(output))
     _edit_umkm(site)
     result = build(site, output)
-    after = tree_stats(output)
+    after = _without_search_index(tree_stats(output))
+    assert "Indeks pencarian: dibuat ulang" in result.stderr  # a page changed (test_discovery.py)
     assert set(after) == set(before)
     changed = {rel for rel in after if after[rel] != before[rel] and (output / rel).is_file()}
     # The item, its section list and the kelurahan home show the name; the city data has the point,
@@ -390,6 +398,10 @@ def test_incremental_build_only_rewrites_what_changed(site: Path, tmp_path: Path
                        "data/kelurahan/mawar.csv", "data/kota.geojson", "data/kota.csv",
                        "mawar/kartu/umkm-warung-bu-sri.jpg"}
     assert summary(result)["ditulis"] == len(changed)
+
+
+def _without_search_index(stats: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
+    return {rel: stat for rel, stat in stats.items() if rel.split("/")[0] != "pagefind"}
 
 
 def _damage_state(path: Path, how: str) -> None:
@@ -757,7 +769,8 @@ def test_maps_are_shared_script_files_and_folium_runs_only_when_they_change(
         assert f'L.map(\n"{elements[0].attrs["id"]}"' in script, f"{rel}: the map script draws elsewhere"
         sources = [attrs["src"] for attrs, _text in page.scripts if "src" in attrs]
         assert sources[-1].endswith("data/" + ("peta-portal.js" if rel == "index.html" else "peta-halaman.js"))
-        assert all("src" in attrs or attrs.get("type") == "application/json" for attrs, _text in page.scripts), rel
+        inline = ("application/json", "application/ld+json")
+        assert all("src" in attrs or attrs.get("type") in inline for attrs, _text in page.scripts), rel
     assert "tile.openstreetmap.org" in page_map and "tile.openstreetmap.org" in city_map
 
     _edit_umkm(site)

@@ -49,8 +49,9 @@ def _edit_every_kelurahan(site: Path) -> None:
 
 
 def _slugs(output: Path) -> list[str]:
-    return sorted(p.name for p in output.iterdir() if p.is_dir() and p.name not in ("assets", "data", "data-terbuka")
-                  and not p.name.startswith("."))
+    portal = ("assets", "data", "data-terbuka", "cari", "pagefind")
+    return sorted(p.name for p in output.iterdir()
+                  if p.is_dir() and p.name not in portal and not p.name.startswith("."))
 
 
 def _copy_output(source: Path, output: Path) -> None:

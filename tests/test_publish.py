@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import socket
 from pathlib import Path
@@ -195,6 +196,9 @@ def test_options_that_do_not_combine(site: Path, tmp_path: Path) -> None:
 def test_nginx_serves_every_page_of_the_published_site_under_a_sub_path(site: Path, tmp_path: Path,
                                                                         prefix: str) -> None:
     www = tmp_path / "www"
+    config = site / "config.yaml"  # published under a sub-path: base_url says so (the 404 page links from it)
+    config.write_text(re.sub(r"(?m)^base_url:.*$", f"base_url: https://kelurahan.example.go.id{prefix}",
+                             config.read_text(encoding="utf-8")), encoding="utf-8")
     output = build_site(site)
     publish(site, "--target", url_of(www))
     pages = sorted(rel for rel in output if rel.endswith(".html"))

@@ -522,7 +522,7 @@ def test_the_readme_commands_for_kediri(tmp_path: Path) -> None:
     assert built.returncode == 0, built.stderr
     assert "Selesai: 47 situs" in built.stderr and "0 kelurahan gagal" in built.stderr
     output = tmp_path / "kediri" / "output"
-    portal_folders = ("assets", "data", "data-terbuka")
+    portal_folders = ("assets", "data", "data-terbuka", "cari")
     homes = sorted(p.parent.name for p in output.glob("*/index.html") if p.parent.name not in portal_folders)
     assert homes == sorted(profiles(tmp_path / "kediri"))
     assert len(homes) == 46

@@ -2,7 +2,8 @@
 (function () {
   "use strict";
   var WARNA = { kantor: "#b91c1c", wisata: "#047857", umkm: "#c2410c", ikon: "#6d28d9" };
-  var LABEL = { kantor: "Kantor kelurahan", wisata: "Wisata", umkm: "UMKM", ikon: "Ikon" };
+  var LABEL = { kantor: "Kantor kelurahan", wisata: "Wisata", umkm: "UMKM", ikon: "Ikon",
+                kelurahan: "Kel. {nama}", perkiraan: "Lokasi perkiraan" };
   var AMAN = /^[a-z0-9\-\/]*$/;
   var TINGKAT = { siap: "#15803d", hampir: "#ca8a04", belum: "#b91c1c" };
 
@@ -13,18 +14,28 @@
     return el;
   }
 
-  function isiPopup(p, akar) {
+  /* Label dalam bahasa situs, dari atribut data-label-* wadah peta (bawaan: bahasa Indonesia). */
+  function bacaLabel(wadah) {
+    var hasil = {};
+    ["kantor", "wisata", "umkm", "ikon", "kelurahan", "perkiraan"].forEach(function (k) {
+      var nama = "label" + k.charAt(0).toUpperCase() + k.slice(1);
+      hasil[k] = wadah.dataset[nama] || LABEL[k];
+    });
+    return hasil;
+  }
+
+  function isiPopup(p, akar, label) {
     var kotak = document.createElement("div");
     kotak.className = "peta-popup";
     var judul = teks("a", p.nama);
     if (typeof p.url === "string" && AMAN.test(p.url)) { judul.href = akar + p.url; }
     kotak.appendChild(judul);
     var desa = p.satuan === "desa";
-    var keterangan = [desa && p.jenis === "kantor" ? "Kantor desa" : (LABEL[p.jenis] || p.jenis)];
+    var keterangan = [desa && p.jenis === "kantor" ? "Kantor desa" : (WARNA[p.jenis] ? label[p.jenis] : p.jenis)];
     if (p.kategori) { keterangan.push(p.kategori); }
-    if (p.kelurahan) { keterangan.push((desa ? "Desa " : "Kel. ") + p.kelurahan); }
+    if (p.kelurahan) { keterangan.push(desa ? "Desa " + p.kelurahan : label.kelurahan.replace("{nama}", p.kelurahan)); }
     kotak.appendChild(teks("span", keterangan.join(" · "), "peta-popup-ket"));
-    if (p.perkiraan) { kotak.appendChild(teks("span", "Lokasi perkiraan", "peta-popup-ket")); }
+    if (p.perkiraan) { kotak.appendChild(teks("span", label.perkiraan, "peta-popup-ket")); }
     return kotak;
   }
 
@@ -39,7 +50,7 @@
     return [k[1] + jarak * Math.sin(sudut), k[0] + jarak * Math.cos(sudut)];
   }
 
-  function penanda(fitur, akar, posisi) {
+  function penanda(fitur, akar, posisi, label) {
     var p = fitur.properties || {};
     var m = L.circleMarker(posisi, {
       radius: p.jenis === "kantor" ? 10 : 8,
@@ -48,9 +59,13 @@
       dashArray: p.perkiraan ? "3 3" : null,
       className: "penanda penanda-" + (WARNA[p.jenis] ? p.jenis : "lain")
     });
-    m.bindPopup(isiPopup(p, akar));
+    m.bindPopup(isiPopup(p, akar, label));
     m.bindTooltip(teks("span", p.nama));
     return m;
+  }
+
+  function kantor(fitur) {
+    return (fitur.properties || {}).jenis === "kantor";
   }
 
   /* Batas kelurahan: garis biru putus-putus, atau diwarnai menurut tingkat kesiapan (laporan). */
@@ -84,11 +99,15 @@
     var lapisan = opsi.cluster && L.markerClusterGroup ?
       L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 }) : L.featureGroup();
     var terpakai = {};
-    data.titik.features.forEach(function (f) {
+    var label = bacaLabel(peta.getContainer());
+    var titik = data.titik.features.map(function (f) {
       var k = f.geometry.coordinates;
-      var posisi = opsi.cluster ? [k[1], k[0]] : geser(k, terpakai);
-      lapisan.addLayer(penanda(f, akar, posisi));
+      return { fitur: f, posisi: opsi.cluster ? [k[1], k[0]] : geser(k, terpakai) };
     });
+    /* Kantor kelurahan digambar terakhir, jadi berada di atas penanda lain di tempat yang sama. */
+    titik.filter(function (t) { return !kantor(t.fitur); })
+      .concat(titik.filter(function (t) { return kantor(t.fitur); }))
+      .forEach(function (t) { lapisan.addLayer(penanda(t.fitur, akar, t.posisi, label)); });
     lapisan.addTo(peta);
     var batas = lapisan.getBounds();
     if (garis) { batas = batas.isValid() ? garis.getBounds().extend(batas) : garis.getBounds(); }

@@ -1,0 +1,143 @@
+"""The static search index: Pagefind (from PyPI, ``pagefind[bin]``) run over the built output.
+
+Pagefind reads only what the pages mark with ``data-pagefind-body`` (page content, not menus
+or footers) and stems each page in the language of its ``<html lang>``, so Indonesian word
+forms find each other. The index is split into one part per kecamatan
+(``output/pagefind/<kecamatan>/``): an edit re-indexes only the kecamatan of the kelurahan
+that changed, and the search page merges the parts in the browser (Pagefind's
+``mergeIndex``). Each part is written beside the output first and swapped in with renames, so
+a failed or interrupted run leaves the previous part whole.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import Problem
+from .output import DIR_MODE, FILE_MODE
+
+INDEX_DIR = "pagefind"
+ENTRY_FILE = "pagefind.js"
+TIMEOUT_SECONDS = 600
+# Pagefind also writes its ready-made interfaces; the search page has its own, so they go.
+UNUSED_FILES = ("pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+                "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js")
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of the index: the kelurahan of one kecamatan, and a key of their pages."""
+
+    name: str
+    slugs: tuple[str, ...]
+    key: str
+
+    @property
+    def state_key(self) -> str:
+        """Where the build state keeps this part's key (among the portal keys)."""
+        return f"{INDEX_DIR}/{self.name}/"
+
+
+def plan_parts(glob: str, members: Iterable[tuple[str, str, str]]) -> list[Part]:
+    """Parts from ``(kecamatan, slug, page digests)`` of every published kelurahan."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for kecamatan, slug, pages in members:
+        groups.setdefault(kecamatan, []).append((slug, pages))
+    parts = []
+    for name in sorted(groups):
+        digest = hashlib.sha256(glob.encode())
+        for slug, pages in sorted(groups[name]):
+            digest.update(f"\0{slug}\0{pages}".encode())
+        parts.append(Part(name, tuple(sorted(s for s, _ in groups[name])), digest.hexdigest()))
+    return parts
+
+
+def is_current(output: Path, part: Part, previous: str | None) -> bool:
+    """The published part was made from the same pages."""
+    return previous == part.key and (output / INDEX_DIR / part.name / ENTRY_FILE).is_file()
+
+
+def remove_other_parts(output: Path, parts: list[Part]) -> None:
+    """Delete parts (and anything else in ``pagefind/``) that no published kecamatan needs."""
+    folder = output / INDEX_DIR
+    if not folder.is_dir():
+        return
+    keep = {part.name for part in parts}
+    for path in folder.iterdir():
+        if path.name not in keep:
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def _executable() -> str:
+    from pagefind_bin import get_executable  # imported here: only a build that indexes needs it
+
+    return str(get_executable())
+
+
+def update_parts(output: Path, work: Path, parts: list[Part], jobs: int) -> None:
+    """Index ``parts`` (``jobs`` Pagefind processes at once) and swap each one in.
+
+    Raises ``SearchFailed`` (an Indonesian message) when Pagefind cannot run; parts already
+    swapped in stay, the others keep their previous version."""
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    try:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            for fresh, part in zip(pool.map(lambda p: _index(output, work, p), parts), parts, strict=True):
+                _swap(output, work, fresh, part)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _index(output: Path, work: Path, part: Part) -> Path:
+    fresh = work / part.name
+    pattern = "{" + ",".join(part.slugs) + "}/**/*.html" if len(part.slugs) > 1 else f"{part.slugs[0]}/**/*.html"
+    command = [_executable(), "--site", str(output), "--glob", pattern, "--output-path", str(fresh),
+               "--keep-index-url", "--silent"]
+    try:
+        subprocess.run(command, check=True, capture_output=True, timeout=TIMEOUT_SECONDS)
+    except (OSError, ImportError, subprocess.SubprocessError) as error:
+        raise SearchFailed(_reason(error)) from None
+    for name in UNUSED_FILES:
+        (fresh / name).unlink(missing_ok=True)
+    _make_readable(fresh)
+    return fresh
+
+
+def _swap(output: Path, work: Path, fresh: Path, part: Part) -> None:
+    target = output / INDEX_DIR / part.name
+    target.parent.mkdir(exist_ok=True)
+    os.chmod(target.parent, DIR_MODE)
+    if target.exists():
+        target.rename(work / f"{part.name}-lama")
+    fresh.rename(target)
+
+
+def _make_readable(folder: Path) -> None:
+    """Pagefind creates files with the process umask; the web server must read them all."""
+    os.chmod(folder, DIR_MODE)
+    for path in folder.rglob("*"):
+        os.chmod(path, DIR_MODE if path.is_dir() else FILE_MODE)
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, subprocess.CalledProcessError):
+        lines = (error.stderr or b"").decode("utf-8", "replace").strip().splitlines()
+        return lines[-1] if lines else f"kode keluar {error.returncode}"
+    return str(error) or type(error).__name__
+
+
+class SearchFailed(Exception):
+    """Pagefind could not build the index; the previous index stays."""
+
+    def problem(self) -> Problem:
+        """The failure as a located message with a hint."""
+        return Problem("output/pagefind", 1, f"indeks pencarian gagal dibuat ({self}); indeks lama tetap dipakai",
+                       "pasang ulang paket pagefind[bin] (pip install 'pagefind[bin]') lalu jalankan build lagi")
