@@ -376,13 +376,14 @@ class Renderer:
         """The search page (``cari/index.html``), reached from every site's search box; it
         merges the index ``parts`` (one per kecamatan) in the browser."""
         return self.html("cari.html", akar="../", jalur=SEARCH_PAGE, og_type="website", jsonld=None, umpan=None,
-                         kanonik=pagemeta.absolute(self.config, SEARCH_PAGE), peta=None, bagian_indeks=parts)
+                         kanonik=pagemeta.absolute(self.config, SEARCH_PAGE), peta=None, bagian_indeks=parts,
+                         kartu=self._portal_card())
 
     def not_found_page(self) -> bytes:
         """``404.html``: served at any depth, so its links start from the path of base_url (or /)."""
         base = urlsplit(self.config.base_url).path if self.config.base_url else "/"
         return self.html("404.html", akar=base, jalur="404.html", og_type="website", jsonld=None, umpan=None,
-                         kanonik=None, peta=None, css=Markup(_own_css()))
+                         kanonik=None, peta=None, css=Markup(_own_css()), kartu=self._portal_card())
 
     def city_feed(self, summaries: list[KelurahanSummary]) -> bytes:
         """The Atom feed of the newest news of every kelurahan."""
