@@ -204,8 +204,9 @@ _QUOTE_IT = "apit nilainya dengan tanda kutip"
 # and what staff read instead: a part of the library's message (its context and problem, never the
 # quoted content), then our message and hint. The library's words never reach the user: an error
 # matching no line gets _UNKNOWN.
+_LIBYAML_LIMIT = "exceeded maximum nesting depth"
 _YAML_MESSAGES = (
-    ("exceeded maximum nesting depth", *_DEEP),  # libyaml's own limit since PyYAML 6.0.4
+    (_LIBYAML_LIMIT, *_DEEP),  # libyaml's own limit since PyYAML 6.0.4
     ("found character '\\t'", "ada karakter TAB", "ganti TAB dengan spasi (2 spasi per tingkat)"),
     ("found a tab character", "ada karakter TAB", "ganti TAB dengan spasi (2 spasi per tingkat)"),
     ("that cannot start any token", "nilai tidak boleh diawali @, ` atau %",
@@ -232,7 +233,8 @@ _YAML_MESSAGES = (
      f"{_QUOTE_IT}, atau tulis teksnya di baris berikutnya dengan indentasi"),
     ("mapping values are not allowed", "ada titik dua (:) di tempat yang tidak terduga",
      "jika nilainya berisi ': ', apit dengan tanda kutip, misalnya alamat: \"Jl. Slamet: 5\""),
-    ("could not find expected ':'", "baris ini tidak berbentuk 'nama: nilai'", "periksa titik dua dan indentasi baris ini"),
+    ("could not find expected ':'", "baris ini tidak berbentuk 'nama: nilai'",
+     "periksa titik dua dan indentasi baris ini"),
     ("found unexpected end of stream", "tanda kutip atau kurung tidak ditutup", "pastikan setiap \" dan [ ditutup"),
     ("quoted scalar", "tanda kutip tidak ditutup dengan benar", "pastikan setiap tanda kutip pembuka punya penutup"),
     ("node content", "nilai tidak lengkap", "periksa tanda kurung, koma dan tanda kutip di baris ini"),
@@ -240,22 +242,30 @@ _YAML_MESSAGES = (
     ("anchor", "anchor/alias YAML (& dan *) tidak didukung", "tulis nilainya secara lengkap"),
     ("tag", "tag YAML (nilai diawali '!') tidak diizinkan", f"hapus tandanya, atau {_QUOTE_IT}"),
     ("URI", "tag YAML (nilai diawali '!') tidak diizinkan", f"hapus tandanya, atau {_QUOTE_IT}"),
+    ("document start", "isian sesudah baris '...' atau '%' tidak terbaca",
+     f"hapus baris yang diawali '...' atau '%' di atasnya, atau {_QUOTE_IT}"),
     ("single document", "berkas berisi lebih dari satu dokumen YAML", "hapus baris '---' yang berlebih"),
     ("document", "berkas berisi lebih dari satu dokumen YAML", "hapus baris '---' atau '...' yang berlebih"),
     ("directive", "baris yang diawali % tidak diizinkan", f"{_QUOTE_IT}, atau hapus tanda % di awal baris"),
     ("character", "ada karakter kendali (tak terlihat) dalam teks",
      "hapus karakter itu; biasanya terbawa saat menyalin dari aplikasi lain"),
 )
+# What YAML's reader refuses, and what it counts as a line break (PyYAML's reader.py, YAML 1.1).
+_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_YAML_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
 _UNKNOWN = "YAML tidak valid", "periksa indentasi, titik dua dan tanda kutip di sekitar baris ini"
 
 
-def _translate(error: yaml.YAMLError, path: str, offset: int) -> Problem:
+def _translate(error: yaml.YAMLError, text: str, path: str, offset: int) -> Problem:
     """Our Indonesian words for a parser error, at the line the parser points at."""
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line = int(mark.line) + offset if mark is not None else offset
+    refused = _NON_PRINTABLE.search(text) if isinstance(error, yaml.reader.ReaderError) else None
+    if refused:  # the reader gives a position only, counted differently by libyaml and PyYAML
+        line = len(_YAML_LINE_BREAK.findall(text, 0, refused.start())) + offset
     said = getattr(error, "context", None), getattr(error, "problem", None), getattr(error, "reason", None)
-    text = " ".join(part for part in said if isinstance(part, str)) or str(error).split("\n")[0]
-    message, hint = next(((m, h) for needle, m, h in _YAML_MESSAGES if needle in text), _UNKNOWN)
+    words = " ".join(part for part in said if isinstance(part, str)) or str(error).split("\n")[0]
+    message, hint = next(((m, h) for needle, m, h in _YAML_MESSAGES if needle in words), _UNKNOWN)
     return Problem(path, line, message, hint)
 
 
@@ -278,7 +288,7 @@ def _may_be_deep(text: str) -> bool:
     return any(len(line) - len(line.lstrip(" -")) > 2 * MAX_DEPTH for line in text.splitlines())
 
 
-def _check_events(text: str, path: str, first_line: int, loader: type[yaml.SafeLoader]) -> None:
+def _check_events(text: str, path: str, first_line: int, loader: type[yaml.SafeLoader] = _StrictLoader) -> None:
     """Refuse anchors, aliases and deep nesting by walking parser events (iteratively, so
     hostile input cannot exhaust the stack)."""
     depth = 0
@@ -297,7 +307,12 @@ def _check_events(text: str, path: str, first_line: int, loader: type[yaml.SafeL
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError as error:
-        raise ContentError([_translate(error, path, first_line)]) from None
+        if loader is not yaml.SafeLoader and _LIBYAML_LIMIT in str(getattr(error, "problem", "")):
+            # libyaml (PyYAML 6.0.4 and later) stops at 1,000 levels while reading ahead, before our
+            # limit is reached; PyYAML's own, slower parser has no such limit and finds the line
+            # our limit refuses, the same line as with earlier versions.
+            _check_events(text, path, first_line, yaml.SafeLoader)
+        raise ContentError([_translate(error, text, path, first_line)]) from None
 
 
 def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
@@ -305,17 +320,13 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
     problems = _tab_problems(text, path, first_line)
     if problems:
         raise ContentError(problems)
-    if _may_be_deep(text):
-        # PyYAML's own parser: libyaml (PyYAML 6.0.4 and later) stops at 1,000 levels with its own
-        # message at its own line, so the line reported would depend on the installed version.
-        _check_events(text, path, first_line, yaml.SafeLoader)
-    elif "&" in text or "*" in text:
-        _check_events(text, path, first_line, _StrictLoader)
+    if _may_be_deep(text) or "&" in text or "*" in text:
+        _check_events(text, path, first_line)
     loader = _StrictLoader(text)
     try:
         node = loader.get_single_node()
     except yaml.YAMLError as error:
-        raise ContentError([_translate(error, path, first_line)]) from None
+        raise ContentError([_translate(error, text, path, first_line)]) from None
     except RecursionError:
         raise ContentError([Problem(path, first_line, "struktur YAML terlalu dalam",
                                     "sederhanakan isian ini")]) from None
