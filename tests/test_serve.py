@@ -312,7 +312,8 @@ def test_only_content_changes_are_relevant(site: Path, rel: str, expected: bool)
 
 
 def test_serve_help_mentions_the_preview_folder() -> None:
-    exe = shutil.which("kelurahan")
+    # The command installed beside this interpreter (the virtual environment's bin/), active or not.
+    exe = shutil.which("kelurahan", path=str(Path(sys.executable).parent))
     assert exe, "the kelurahan command must be installed"
     result = subprocess.run([exe, "serve", "--help"], capture_output=True, text=True, check=True)
     assert "--port" in result.stdout and ".pratinjau" in result.stdout
