@@ -12,6 +12,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import time
@@ -32,10 +33,11 @@ from .buildstate import (
     starting_state,
 )
 from .config import SiteConfig, load_config
-from .content import Sources, list_kelurahan, parse_kelurahan, read_sources
+from .content import PROFILE_FILE, Sources, list_kelurahan, parse_kelurahan, read_sources
 from .errors import ContentError, Problem
 from .maps import CITY_DATA_FILE, MAP_KINDS, MapKind, city_data_script, features_json, map_script
 from .media import MediaError, strip_metadata
+from .models import Kelurahan
 from .output import (
     DIR_MODE,
     STAGING_DIR,
@@ -47,6 +49,7 @@ from .output import (
     write_kelurahan,
 )
 from .render import Page, Renderer, city_points, summarize
+from .wilayah.kode import Tercatat, check_codes
 
 Progress = Callable[[str, bool], None]
 
@@ -71,10 +74,11 @@ class KelurahanResult:
     state: KelurahanState | None = None
     rendered: int = 0
     written: int = 0
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def ok(self) -> bool:
-        """True when the kelurahan had no problems."""
+        """True when the kelurahan had no errors (it may have warnings)."""
         return not self.problems
 
 
@@ -87,6 +91,7 @@ class BuildReport:
     rendered: int = 0
     written: int = 0
     failed: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
+    warnings: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
     seconds: float = 0.0
 
     def count(self, rendered: int, written: int) -> None:
@@ -166,8 +171,9 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
     except OSError as error:
         shutil.rmtree(work.output / STAGING_DIR / "baru" / slug, ignore_errors=True)
         return KelurahanResult(slug, (_write_problem(work.output / slug, error),))
-    state = KelurahanState(summarize(kel), features_json(city_points(kel)), finger, encode_pages(keys.values()))
-    return KelurahanResult(slug, (), state, rendered, written)
+    points = features_json(city_points(kel, work.config.istilah))
+    state = KelurahanState(summarize(kel), points, finger, encode_pages(keys.values()))
+    return KelurahanResult(slug, (), state, rendered, written, kel.warnings)
 
 
 def _write_problem(where: Path, error: OSError) -> Problem:
@@ -326,6 +332,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
                 state.kelurahan[result.slug] = result.state
             else:
                 report.failed[result.slug] = result.problems
+            if result.warnings:
+                report.warnings[result.slug] = result.warnings
         if not options.slugs:
             remove_gone(output, state.kelurahan, set(existing))
         published = [state.kelurahan[s] for s in existing if s in state.kelurahan]
@@ -354,21 +362,38 @@ def _up_to_date(site: Path, output: Path, previous: KelurahanState | None, slug:
 
 
 def check(site: Path, slugs: tuple[str, ...] = ()) -> dict[str, tuple[Problem, ...]]:
-    """Validate content (including Markdown conversion) without writing anything."""
+    """Validate content (Markdown conversion, codes against the national list too) without writing.
+
+    Returns the problems of every kelurahan that has any: errors and warnings (``Problem.is_warning``)."""
     config = load_config(site)
     renderer = Renderer(site, config)
-    failed: dict[str, tuple[Problem, ...]] = {}
+    found: dict[str, tuple[Problem, ...]] = {}
+    coded: list[Tercatat] = []
     for slug in slugs or tuple(list_kelurahan(site)):
+        sources = read_sources(site, slug)
         try:
-            kel = parse_kelurahan(read_sources(site, slug), config)
+            kel = parse_kelurahan(sources, config)
         except ContentError as error:
-            failed[slug] = error.problems
+            found[slug] = error.problems
             continue
         texts = [(kel.beranda, f"kelurahan/{slug}/beranda.md", 1)]
         texts += [(entry.body, entry.source, entry.body_line) for entry in kel.entries]
-        if problems := tuple(p for text in texts for p in _markdown_problems(renderer, *text)):
-            failed[slug] = problems
-    return failed
+        if problems := tuple(p for text in texts for p in _markdown_problems(renderer, *text)) + kel.warnings:
+            found[slug] = tuple(sorted(problems))
+        if kel.profil.kode_wilayah:
+            coded.append(_recorded(sources, kel))
+    for slug, wrong in check_codes(config, coded).items():
+        found[slug] = tuple(sorted((*found.get(slug, ()), *wrong)))
+    return found
+
+
+def _recorded(sources: Sources, kel: Kelurahan) -> Tercatat:
+    """Where a profile writes its ``kode_wilayah`` (the line, for the message)."""
+    text = sources.files[PROFILE_FILE].decode("utf-8", "replace")
+    match = re.search(r"^kode_wilayah\s*:", text, re.MULTILINE)
+    line = text.count("\n", 0, match.start()) + 1 if match else 1
+    return Tercatat(kel.slug, sources.where(PROFILE_FILE), line, kel.profil.nama, kel.profil.kecamatan,
+                    kel.profil.kode_wilayah or "")
 
 
 def _markdown_problems(renderer: Renderer, text: str, source: str, line: int) -> tuple[Problem, ...]:

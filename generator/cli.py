@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +13,14 @@ import click
 
 from . import __version__
 from .build import BuildOptions, BuildReport, build, check
-from .config import load_config
+from .config import SiteConfig, load_config
 from .content import KELURAHAN_DIR, PROFILE_FILE, RESERVED_SLUGS, SLUG_PATTERN, list_kelurahan, suggest_slug
-from .errors import BuildLocked, ContentError, FieldError, Problem
+from .errors import BuildLocked, ContentError, FieldError, Problem, errors_in
 from .fields import location_reader
-from .scaffold import example_entries, profile_yaml
+from .models import Kecamatan, Location
+from .scaffold import Asal, example_entries, profile_yaml
+from .wilayah.daftar import Wilayah
+from .wilayah.istilah import untuk_satuan
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -45,9 +48,27 @@ def _angka(value: int) -> str:
 
 def _summary(report: BuildReport) -> str:
     seconds = f"{report.seconds:.1f}".replace(".", ",")
+    warned = _warning_count(report.warnings.values())
     return (f"Selesai: {_angka(report.sites)} situs, {_angka(report.pages)} halaman "
             f"({_angka(report.rendered)} dirender ulang, {_angka(report.written)} berkas ditulis), "
-            f"{len(report.failed)} kelurahan gagal, {seconds} detik.")
+            f"{len(report.failed)} kelurahan gagal, {f'{warned} peringatan, ' if warned else ''}{seconds} detik.")
+
+
+def _warning_count(groups: Iterable[tuple[Problem, ...]]) -> int:
+    return sum(1 for problems in groups for p in problems if p.is_warning)
+
+
+def _check_summary(found: dict[str, tuple[Problem, ...]], total: int) -> str:
+    """``N masalah di M dari T kelurahan.`` (errors only) or ``Semua T kelurahan lolos pemeriksaan.``,
+    each followed by the number of warnings, if any."""
+    errors = {slug: errors_in(problems) for slug, problems in found.items()}
+    failed = [slug for slug, problems in errors.items() if problems]
+    warned = _warning_count(found.values())
+    end = f", dengan {warned} peringatan." if warned else "."
+    if failed:
+        count = sum(len(problems) for problems in errors.values())
+        return f"{count} masalah di {len(failed)} dari {total} kelurahan{end}"
+    return f"Semua {total} kelurahan lolos pemeriksaan{end}"
 
 
 class OwnUsageError(click.UsageError):
@@ -176,6 +197,9 @@ def build_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | Non
         report = build(options, progress)
     for problems in report.failed.values():
         _print_problems(problems)
+    for slug, problems in report.warnings.items():
+        if slug not in report.failed:
+            _print_problems(problems)
     click.echo(_summary(report), err=True)
     ctx.exit(EXIT_CONTENT if report.failed else EXIT_OK)
 
@@ -207,30 +231,37 @@ class _progress:
 @click.argument("slugs", nargs=-1, metavar="[SLUG]...")
 @click.pass_context
 def check_command(ctx: click.Context, slugs: tuple[str, ...]) -> None:
-    """Periksa konten semua kelurahan (atau SLUG) tanpa menulis apa pun."""
+    """Periksa konten semua kelurahan (atau SLUG) tanpa menulis apa pun.
+
+    Kesalahan membuat kode keluar 1; peringatan (ditandai "peringatan:") hanya ditampilkan.
+    """
     site = _site(ctx)
     selected = _selected(site, slugs)
-    failed = check(site, selected)
-    for problems in failed.values():
+    found = check(site, selected)
+    for problems in found.values():
         _print_problems(problems)
-    total = len(selected) or len(list_kelurahan(site))
-    count = sum(len(p) for p in failed.values())
-    if failed:
-        click.echo(f"{count} masalah di {len(failed)} dari {total} kelurahan.", err=True)
-    else:
-        click.echo(f"Semua {total} kelurahan lolos pemeriksaan.", err=True)
+    click.echo(_check_summary(found, len(selected) or len(list_kelurahan(site))), err=True)
+    failed = any(errors_in(problems) for problems in found.values())
     ctx.exit(EXIT_CONTENT if failed else EXIT_OK)
 
 
 @main.command("new")
 @click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
 @click.argument("slug")
-@click.option("--nama", required=True, help="Nama kelurahan, misalnya \"Kauman\".")
-@click.option("--kecamatan", required=True, help="Slug atau nama kecamatan dari config.yaml.")
-@click.option("--lokasi", required=True, help="Lokasi kantor: \"-7.57, 110.82\" atau tautan Google Maps.")
+@click.option("--nama", required=True, help="Nama desa/kelurahan, misalnya \"Kauman\".")
+@click.option("--kecamatan", help="Slug atau nama kecamatan dari config.yaml (boleh kosong bila nama dikenal di "
+                                  "daftar wilayah).")
+@click.option("--lokasi", help="Lokasi kantor: lintang, bujur atau tautan Google Maps (bawaan: titik tengah "
+                               "wilayah dari daftar, bertanda perkiraan).")
 @click.pass_context
-def new_command(ctx: click.Context, slug: str, nama: str, kecamatan: str, lokasi: str) -> None:
-    """Buat folder kelurahan baru berisi profil.yaml dan satu contoh per bagian."""
+def new_command(ctx: click.Context, slug: str, nama: str, kecamatan: str | None, lokasi: str | None) -> None:
+    """Buat folder desa/kelurahan baru berisi profil.yaml dan satu contoh per bagian.
+
+    Bila config.yaml menyebut kode_wilayah kota/kabupaten dan nama ada di daftar wilayah
+    Kemendagri, kode wilayah, kode pos dan lokasi (perkiraan) diisi dari daftar.
+    """
+    from .wilayah.kode import NotListed, match_unit
+
     site = _site(ctx)
     config = load_config(site)
     if not SLUG_PATTERN.fullmatch(slug) or slug in RESERVED_SLUGS:
@@ -238,26 +269,83 @@ def new_command(ctx: click.Context, slug: str, nama: str, kecamatan: str, lokasi
         if slug in RESERVED_SLUGS:
             hint = f"'{slug}' dipakai oleh situs; pilih nama lain"
         raise click.BadParameter(hint, param_hint="SLUG")
-    key = kecamatan.strip().lower().replace(" ", "-")
-    match = [k for k in config.kecamatan if key in (k.slug, k.nama.lower().replace(" ", "-"))]
-    if not match:
-        choices = ", ".join(k.slug for k in config.kecamatan)
-        message = f"'{kecamatan}' tidak ada di config.yaml (pilihan: {choices})"
-        raise click.BadParameter(message, param_hint="--kecamatan")
+    chosen = _kecamatan_option(config, kecamatan) if kecamatan else None
     try:
-        point = location_reader(config.batas)(lokasi)
-    except FieldError as error:
-        raise click.BadParameter(f"{error.message}; {error.hint}", param_hint="--lokasi") from None
+        row = match_unit(config, nama, chosen, needed=lokasi is None or chosen is None)
+    except NotListed as error:
+        raise click.BadParameter(str(error), param_hint=error.option) from None
+    if chosen is None and row is not None:
+        chosen = _kecamatan_option(config, row.induk)
+    assert chosen is not None  # match_unit refuses a missing --kecamatan it cannot fill
+    istilah = untuk_satuan(config.istilah, row.kode if row else None)
+    point = _new_location(config, lokasi, row)
     folder = site / KELURAHAN_DIR / slug
     if folder.exists():
         raise click.BadParameter(f"folder {KELURAHAN_DIR}/{slug} sudah ada", param_hint="SLUG")
-    files = {PROFILE_FILE: profile_yaml(nama, match[0], point),
-             **example_entries(nama, point, dt.date.today())}
+    asal = Asal(row.kode, row.kode_pos, "" if lokasi else f"titik tengah wilayah {istilah.jenis}") if row else None
+    files = {PROFILE_FILE: profile_yaml(nama if row is None else row.nama, chosen, point, asal,
+                                        istilah.satuan, istilah.kepala),
+             **example_entries(nama, point, dt.date.today(), istilah.satuan)}
     for rel, text in files.items():
         (folder / rel).parent.mkdir(parents=True, exist_ok=True)
         (folder / rel).write_text(text, encoding="utf-8")
     (folder / "media").mkdir()
-    click.echo(f"Dibuat {KELURAHAN_DIR}/{slug}/ ({len(files)} berkas). Periksa dengan: kelurahan check {slug}")
+    filled = f"; kode {row.kode} dan kode pos dari daftar wilayah" if row else ""
+    click.echo(f"Dibuat {KELURAHAN_DIR}/{slug}/ ({len(files)} berkas{filled}). Periksa dengan: kelurahan check {slug}")
+
+
+def _kecamatan_option(config: SiteConfig, value: str) -> Kecamatan:
+    key = value.strip().lower().replace(" ", "-")
+    match = [k for k in config.kecamatan if key in (k.slug, k.kode, k.nama.lower().replace(" ", "-"))]
+    if not match:
+        choices = ", ".join(k.slug for k in config.kecamatan)
+        raise click.BadParameter(f"'{value}' tidak ada di config.yaml (pilihan: {choices})", param_hint="--kecamatan")
+    return match[0]
+
+
+def _new_location(config: SiteConfig, lokasi: str | None, row: Wilayah | None) -> Location:
+    if lokasi is None and (row is None or row.pusat is None):
+        raise click.BadParameter("titik tengah wilayahnya tidak ada di daftar; tulis lokasi kantornya",
+                                 param_hint="--lokasi")
+    text = lokasi if lokasi is not None else f"{row.pusat.lat}, {row.pusat.lon}"  # type: ignore[union-attr]
+    try:
+        point: Location = location_reader(config.batas)(text)
+    except FieldError as error:
+        raise click.BadParameter(f"{error.message}; {error.hint}", param_hint="--lokasi") from None
+    return point if lokasi is not None else Location(point.lat, point.lon, approximate=True)
+
+
+@main.command("init")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--wilayah", required=True,
+              help="Kode Kemendagri kota/kabupaten (misalnya 35.71) atau namanya (\"Kota Kediri\").")
+@click.option("--kecamatan", multiple=True,
+              help="Hanya kecamatan ini (nama, slug atau kode; boleh diulang atau dipisah koma).")
+@click.option("--batas", type=click.Path(dir_okay=False, path_type=Path),
+              help="Berkas GeoJSON batas desa/kelurahan; disalin ke situs sebagai batas-kelurahan.geojson.")
+def init_command(folder: Path, wilayah: str, kecamatan: tuple[str, ...], batas: Path | None) -> None:
+    """Buat folder situs baru untuk satu kota atau kabupaten dari daftar wilayah Kemendagri.
+
+    Berisi config.yaml (kecamatan, peta) dan profil.yaml untuk setiap desa dan kelurahan
+    (nama, kode wilayah, kode pos, titik tengah wilayah sebagai lokasi kantor perkiraan).
+    Folder yang sudah ada tidak pernah ditimpa.
+    """
+    from .wilayah.buat import InitRefused, prepare, write
+
+    try:
+        rencana, boundary = prepare(folder, wilayah, kecamatan, batas)
+        write(folder, rencana, boundary)
+    except InitRefused as error:
+        raise click.BadParameter(str(error), param_hint=error.option) from None
+    click.echo(f"Dibuat {folder}/: {rencana.kota.nama} ({rencana.kota.kode}), {len(rencana.kecamatan)} kecamatan, "
+               f"{rencana.jumlah()}.")
+    if boundary is not None:
+        click.echo(f"Batas wilayah: {boundary.matched} dari {len(rencana.satuan)} punya poligon "
+                   f"(batas-kelurahan.geojson, sumber dan lisensi di NOTICE.md).")
+    click.echo("Lokasi kantor masih titik tengah wilayah (lokasi_perkiraan: true): ganti dengan lokasi sebenarnya. "
+               "Isi base_url di config.yaml sebelum terbit.")
+    click.echo(f"Lanjutkan dengan: cd {folder} && kelurahan build")
 
 
 @main.command("serve")

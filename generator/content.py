@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import os
 import posixpath
@@ -13,12 +14,13 @@ from typing import Any
 
 from . import fields as f
 from .config import SiteConfig
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, errors_in, warning
+from .markdown import curly_quoted_links
 from .media import IMAGE_SUFFIXES, MediaError, strip_metadata
 from .models import Contact, Entry, Kelurahan, Location, Profile, SocialMedia, Umkm
 from .privacy import find_identity_numbers, find_personal_phones
 from .sections import SECTION_NAMES, SECTIONS, Section, entry_fields, profile_fields, section_by_name
-from .yamlio import load_mapping, split_front_matter
+from .yamlio import CURLY_QUOTES, decode_text, load_mapping, split_front_matter
 
 KELURAHAN_DIR = "kelurahan"
 PROFILE_FILE = "profil.yaml"
@@ -29,6 +31,12 @@ RESERVED_SLUGS = frozenset({"assets", "data", "kecamatan", "media", *SECTION_NAM
 _BODY_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)")
 MAX_TEXT_BYTES = 512 * 1024
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
+# News dates are compared with today in WIT (UTC+9), Indonesia's latest time zone, so that a
+# news item dated today is never "in the future" anywhere in the country.
+NEWS_TIME_ZONE = dt.timezone(dt.timedelta(hours=9))
+# Extensions that phones and Windows add behind the real one (foto.md.txt), and other spellings.
+_EXTRA_SUFFIXES = (".txt", ".text", ".download")
+_SPELLINGS = {".yml": ".yaml", ".markdown": ".md", ".mkd": ".md"}
 
 
 @dataclass(frozen=True)
@@ -101,19 +109,30 @@ def read_sources(site: Path, slug: str) -> Sources:
 
 
 def _decode(sources: Sources, rel: str) -> str:
-    try:
-        return sources.files[rel].decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError:
-        raise ContentError([Problem(sources.where(rel), 1, "berkas bukan teks UTF-8",
-                                    "simpan ulang berkas dengan pengodean UTF-8")]) from None
+    return decode_text(sources.files[rel], sources.where(rel))
+
+
+def intended_name(name: str) -> str | None:
+    """The name a file was meant to have when a phone or Windows added or changed its extension
+    (``foto.md.txt``, ``Sejarah.MD``, ``profil.yml``): lowercase, known extension; None if unchanged."""
+    lowered = name.lower()
+    for extra in _EXTRA_SUFFIXES:
+        if lowered.endswith(extra) and "." in lowered.removesuffix(extra):
+            lowered = lowered.removesuffix(extra)
+    stem, dot, suffix = lowered.rpartition(".")
+    if not dot or not stem:
+        return None
+    fixed = stem + _SPELLINGS.get("." + suffix, "." + suffix)
+    return fixed if fixed != name else None
 
 
 class _Reader:
     """Collects problems while turning one kelurahan's sources into models."""
 
-    def __init__(self, sources: Sources, config: SiteConfig) -> None:
+    def __init__(self, sources: Sources, config: SiteConfig, today: dt.date) -> None:
         self.sources = sources
         self.config = config
+        self.today = today
         self.problems: list[Problem] = list(sources.problems)
         self.entry_fields = {section.name: entry_fields(section, config.batas) for section in SECTIONS}
 
@@ -133,11 +152,34 @@ class _Reader:
             self.problems.append(Problem(where, line, f"{label} '{ref}' harus berada di folder media/ kelurahan ini",
                                          "tulis misalnya foto: media/kantor.jpg"))
         elif target not in self.sources.files:
-            self.problems.append(Problem(where, line, f"{label} '{ref}' tidak ditemukan",
-                                         f"simpan gambarnya di {self.sources.where(MEDIA_DIR)}/ "
-                                         "lalu tulis foto: media/namaberkas.jpg"))
+            hint = (f"simpan gambarnya di {self.sources.where(MEDIA_DIR)}/ "
+                    "lalu tulis foto: media/namaberkas.jpg")
+            meant = self.meant_media(target)
+            if meant is not None:
+                same = meant.casefold() == target.casefold()
+                hint = f"maksud Anda '{meant}'?" + (" (huruf besar-kecil harus sama persis)" if same else "")
+            self.problems.append(Problem(where, line, f"{label} '{ref}' tidak ditemukan", hint))
         elif posixpath.splitext(target)[1].lower() not in IMAGE_SUFFIXES:
             self.problems.append(Problem(where, line, f"{label} '{ref}' bukan gambar JPG/PNG/WebP/GIF"))
+
+    def meant_media(self, target: str) -> str | None:
+        """The media file ``target`` most likely means: same name in other capitals, without the
+        media/ folder, or a near spelling (kantor.jpeg for kantor.jpg)."""
+        folded = {rel.casefold(): rel for rel in self.sources.files if rel.startswith(MEDIA_DIR + "/")}
+        for candidate in (target.casefold(), f"{MEDIA_DIR}/{target}".casefold()):
+            if candidate in folded:
+                return folded[candidate]
+        close = difflib.get_close_matches(target.casefold(), list(folded), n=1, cutoff=0.85)
+        return folded[close[0]] if close else None
+
+    def check_body(self, rel: str, body: str, first_line: int) -> None:
+        """Links broken by curly quotes, and images that are not in this kelurahan's media/."""
+        where = self.sources.where(rel)
+        for lines, written in curly_quoted_links(body):
+            self.problems.append(Problem(
+                where, first_line + lines, f"tautan berisi tanda kutip miring (tertulis '{written}')",
+                "hapus tanda kutip \u201c \u201d \u2018 \u2019 di dalam (...): tulis [teks](https://alamat)"))
+        self.check_body_images(rel, body, first_line)
 
     def check_body_images(self, rel: str, body: str, first_line: int) -> None:
         """Images written in Markdown (``![..](media/x.jpg)``) must exist in this kelurahan's media/."""
@@ -148,6 +190,8 @@ class _Reader:
         for number, line in enumerate(body.splitlines(), start=first_line):
             for match in _BODY_IMAGE.finditer(line):
                 ref = match.group(1) or match.group(2)
+                if any(quote in ref for quote in CURLY_QUOTES):
+                    continue  # reported as a link with curly quotes
                 if not re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*:|//", ref):
                     self.check_media(rel, number, ref.lstrip("/"), label="gambar")
 
@@ -176,9 +220,11 @@ class _Reader:
         values, problems = f.read_mapping(front.data, self.entry_fields[section_name], where)
         self.problems.extend(problems)
         self.check_media(rel, front.data.line_of("foto"), values.get("foto"))
-        self.check_body_images(rel, front.body, front.body_line)
+        self.check_body(rel, front.body, front.body_line)
         if problems:
             return None
+        if section.name == "berita" and values["tanggal"] > self.today:
+            self.problems.append(future_news(where, front.data.line_of("tanggal"), values["tanggal"], self.today))
         return _make_entry(section, filename.removesuffix(".md"), where, front.body, front.body_line, values)
 
     def image(self, rel: str) -> str | None:
@@ -209,17 +255,42 @@ class _Reader:
                 self.problems.append(Problem(where, 1, "gambar tidak disimpan di folder bagian",
                                              f"pindahkan ke {MEDIA_DIR}/ lalu tulis foto: {MEDIA_DIR}/{parts[1]}"))
             elif not dot or suffix != "md":
-                self.problems.append(Problem(where, 1, "berkas bagian harus berakhiran .md",
-                                             f"ganti nama menjadi {suggest_slug(stem or parts[1])}.md"))
+                self.problems.append(Problem(where, 1, "berkas bagian harus berakhiran .md", _rename_hint(parts[1])))
             elif not SLUG_PATTERN.fullmatch(stem):
                 self.problems.append(Problem(where, 1, f"nama berkas '{parts[1]}' tidak valid",
                                              f"pakai huruf kecil dan tanda hubung, misalnya {suggest_slug(stem)}.md"))
             else:
                 return "entry"
             return None
+        if len(parts) == 1 and intended_name(rel) in (PROFILE_FILE, INTRO_FILE):
+            self.problems.append(Problem(where, 1, f"nama berkas '{rel}' salah", _rename_hint(rel)))
+            return None
         message = f"'{parts[0]}' tidak dikenal di folder kelurahan"
         self.problems.append(Problem(where, 1, message, _place_hint(parts[0])))
         return None
+
+
+def _rename_hint(name: str) -> str:
+    """How to rename a file whose extension a phone or Windows changed (foto.md.txt → foto.md)."""
+    meant = intended_name(name) or name.lower()
+    stem = meant.rpartition(".")[0] or meant
+    target = meant if meant in (PROFILE_FILE, INTRO_FILE) else f"{suggest_slug(stem)}.md"
+    added = name.lower().endswith(_EXTRA_SUFFIXES) and intended_name(name) is not None
+    return f"ganti nama menjadi {target}" + (
+        " (akhiran tambahan dari ponsel atau Windows; di Windows Explorer nyalakan "
+        "Tampilan > Ekstensi nama berkas untuk melihatnya)" if added else "")
+
+
+def future_news(where: str, line: int, tanggal: dt.date, today: dt.date) -> Problem:
+    """The warning for a news item dated after today (usually a typo in the year)."""
+    return warning(where, line, f"tanggal: tanggal berita belum tiba (tertulis '{tanggal.isoformat()}', "
+                   f"hari ini {today.isoformat()})",
+                   "periksa tahun, bulan dan tanggalnya; berita ini tetap terbit dan tampil paling atas")
+
+
+def news_today() -> dt.date:
+    """Today's date for the news check (see NEWS_TIME_ZONE)."""
+    return dt.datetime.now(NEWS_TIME_ZONE).date()
 
 
 def _folder_hint(slug: str) -> str:
@@ -253,15 +324,19 @@ def _sort_key(entry: Entry) -> tuple[str, str, str]:
     return newest_first, entry.judul.casefold(), entry.slug
 
 
-def parse_kelurahan(sources: Sources, config: SiteConfig) -> Kelurahan:
-    """Turn one kelurahan's files into a model; raise ContentError with every problem."""
-    reader = _Reader(sources, config)
+def parse_kelurahan(sources: Sources, config: SiteConfig, today: dt.date | None = None) -> Kelurahan:
+    """Turn one kelurahan's files into a model; raise ContentError with every problem.
+
+    Warnings (a news date after ``today``) do not stop it: they come with the model."""
+    reader = _Reader(sources, config, today or news_today())
     if not SLUG_PATTERN.fullmatch(sources.slug) or sources.slug in RESERVED_SLUGS:
         reader.problems.append(Problem(sources.where(""), 1, f"nama folder '{sources.slug}' tidak bisa dipakai",
                                        _folder_hint(sources.slug)))
     roles = {rel: reader.place(rel) for rel in sources.files}
     refused = {p.path for p in sources.problems}
-    if PROFILE_FILE not in sources.files and not refused & {sources.where(PROFILE_FILE), sources.where("")}:
+    misnamed = any(intended_name(rel) == PROFILE_FILE for rel in sources.files)
+    if PROFILE_FILE not in sources.files and not misnamed and \
+            not refused & {sources.where(PROFILE_FILE), sources.where("")}:
         reader.problems.append(Problem(sources.where(PROFILE_FILE), 1, "profil.yaml tidak ditemukan",
                                        "buat dengan: kelurahan new SLUG --nama ... --kecamatan ... --lokasi ..."))
     profil = reader.attempt(PROFILE_FILE, reader.profile) if PROFILE_FILE in sources.files else None
@@ -269,18 +344,18 @@ def parse_kelurahan(sources: Sources, config: SiteConfig) -> Kelurahan:
     beranda = ""
     if INTRO_FILE in sources.files:
         beranda = reader.attempt(INTRO_FILE, lambda rel: _decode(sources, rel)) or ""
-    reader.check_body_images(INTRO_FILE, beranda, 1)
+    reader.check_body(INTRO_FILE, beranda, 1)
     if beranda.startswith("---"):
         reader.problems.append(Problem(sources.where(INTRO_FILE), 1, "beranda.md tidak memakai front matter (---)",
                                        "hapus blok '---' di awal; tulis langsung teks pengantarnya"))
     broken = {p.path for p in reader.problems}
     reader.problems.extend(privacy_problems(sources, _listed_contacts(profil, entries), broken))
-    if reader.problems or profil is None:
+    if errors_in(reader.problems) or profil is None:
         raise ContentError(reader.problems)
     media = tuple(sorted(rel for rel, role in roles.items() if role == MEDIA_DIR))
     ordered = sorted((e for e in entries if e is not None),
                      key=lambda e: (SECTION_NAMES.index(e.section), *_sort_key(e)))
-    return Kelurahan(sources.slug, profil, beranda, tuple(ordered), media)
+    return Kelurahan(sources.slug, profil, beranda, tuple(ordered), media, tuple(sorted(reader.problems)))
 
 
 def _listed_contacts(profil: Profile | None, entries: list[Entry | None]) -> list[str]:

@@ -1,4 +1,9 @@
-"""Errors that print themselves as ``path:line: message`` in Indonesian."""
+"""Errors that print themselves as ``path:line: message`` in Indonesian.
+
+A ``Problem`` is an error (the kelurahan is not built, the exit status is 1) or a warning
+(printed as ``path:line: peringatan: message``, nothing else changes): the one channel for
+everything ``check``, ``build``, ``serve`` and the editor tell staff about their files.
+"""
 
 from __future__ import annotations
 
@@ -7,24 +12,44 @@ from dataclasses import dataclass
 
 from .privacy import mask_identity_numbers
 
+ERROR = "kesalahan"
+WARNING = "peringatan"
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """One located problem in a content or config file."""
+    """One located problem in a content or config file (an error unless ``severity`` is WARNING)."""
 
     path: str
     line: int
     message: str
     hint: str = ""
+    severity: str = ERROR
+
+    @property
+    def is_warning(self) -> bool:
+        """True for a warning: reported, but it neither stops a build nor changes the exit status."""
+        return self.severity == WARNING
 
     def __str__(self) -> str:
-        text = f"{self.path}:{self.line}: {self.message}"
+        label = f"{WARNING}: " if self.is_warning else ""
+        text = f"{self.path}:{self.line}: {label}{self.message}"
         # Messages quote what staff wrote; a pasted NIK must never be printed in full.
         return mask_identity_numbers(f"{text}; {self.hint}" if self.hint else text)
 
 
+def warning(path: str, line: int, message: str, hint: str = "") -> Problem:
+    """A problem that is only a warning."""
+    return Problem(path, line, message, hint, WARNING)
+
+
+def errors_in(problems: Iterable[Problem]) -> list[Problem]:
+    """The problems that are errors (not warnings)."""
+    return [p for p in problems if not p.is_warning]
+
+
 class ContentError(Exception):
-    """A file (or several) could not be read; carries every problem found."""
+    """A file (or several) could not be read; carries every problem found (warnings too)."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = tuple(sorted(problems))

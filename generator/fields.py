@@ -12,7 +12,7 @@ from urllib.parse import unquote
 
 from .errors import FieldError, Problem
 from .models import Bounds, Location
-from .yamlio import Mapping
+from .yamlio import CURLY_QUOTES, Mapping
 
 Reader = Callable[[Any], Any]
 
@@ -94,8 +94,12 @@ def date(value: Any) -> dt.date:
 
 
 def url(value: Any) -> str:
-    """An http(s) address."""
+    """An http(s) address (curly quotes from Word or a phone keyboard would break the link)."""
     raw = text(value)
+    if any(quote in raw for quote in CURLY_QUOTES):
+        raise FieldError(f"alamat web berisi tanda kutip miring (tertulis '{raw}')",
+                         "hapus tanda kutip \u201c \u201d \u2018 \u2019 dari alamat itu; "
+                         "dengan tanda kutip tautannya tidak bisa dibuka")
     if not re.match(r"https?://[^\s/]+\.[^\s]+$", raw, re.IGNORECASE):
         raise FieldError(f"alamat web tidak valid (tertulis '{raw}')",
                          "salin alamat lengkap yang diawali https://")
@@ -107,7 +111,7 @@ def email(value: Any) -> str:
     raw = text(value)
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[A-Za-z]{2,}", raw):
         raise FieldError(f"alamat email tidak valid (tertulis '{raw}')",
-                         "contoh: kelurahan.contoh@surakarta.go.id")
+                         "contoh: kantor.kelurahan@contoh.go.id")
     return raw
 
 
@@ -117,7 +121,7 @@ def phone(value: Any) -> str:
     digits = re.sub(r"\D", "", raw)
     if not re.fullmatch(r"[0-9+()\-. ]+", raw) or not 6 <= len(digits) <= 15:
         raise FieldError(f"nomor telepon tidak valid (tertulis '{raw}')",
-                         "tulis nomornya saja (6-15 angka), misalnya \"0271-123456\" atau \"0812-3456-7890\"")
+                         "tulis nomornya saja (6-15 angka), misalnya \"0812-3456-7890\"")
     return raw
 
 
@@ -136,7 +140,8 @@ def slug_list(choices: Sequence[str]) -> Reader:
 
 _SYNONYMS = {"nama": "judul", "judul": "nama", "title": "judul", "name": "nama", "date": "tanggal",
              "location": "lokasi", "koordinat": "lokasi", "alamat_web": "situs", "website": "situs",
-             "wa": "whatsapp", "hp": "telepon", "telp": "telepon", "foto_utama": "foto", "gambar": "foto"}
+             "wa": "whatsapp", "hp": "telepon", "telp": "telepon", "foto_utama": "foto", "gambar": "foto",
+             "kepala_desa": "lurah", "kades": "lurah", "kepala": "lurah"}
 
 
 def _suggest(word: str, choices: Sequence[str]) -> str:
@@ -157,7 +162,16 @@ _MAPS_PATTERNS = (
 )
 
 
+_SHORT_MAPS_LINK = re.compile(r"(?:https?://)?(?:maps\.app\.goo\.gl|goo\.gl/maps|g\.co/kgs|share\.google)/",
+                              re.IGNORECASE)
+
+
 def _pair_from_text(raw: str) -> tuple[float, float]:
+    if _SHORT_MAPS_LINK.match(raw):
+        # Resolving it would need the network; the link itself holds no numbers.
+        raise FieldError("tautan pendek Google Maps tidak memuat koordinat",
+                         "buka tautan itu di Google Maps, tekan lama titik tempatnya sampai muncul pin merah, "
+                         "lalu salin angka koordinatnya dan tulis misalnya lokasi: \"-7.5745, 110.8262\"")
     if re.match(r"https?://", raw, re.IGNORECASE):
         decoded = unquote(raw).replace("+", " ")
         for pattern in _MAPS_PATTERNS:
@@ -206,9 +220,9 @@ def location_reader(bounds: Bounds) -> Reader:
 
 def _location_hint(lat: float, lon: float, bounds: Bounds) -> str:
     if bounds.contains(lon, lat):
-        return "lintang dan bujur tertukar: tulis lintang (sekitar -7.5) dulu, lalu bujur (sekitar 110.8)"
+        return f"lintang dan bujur tertukar: tulis lintang ({lon:g}) dulu, lalu bujur ({lat:g})"
     if bounds.contains(-lat, lon):
-        return "tanda minus pada lintang hilang: lintang di wilayah ini diawali '-', misalnya -7.5745"
+        return f"tanda minus pada lintang hilang: lintang di wilayah ini diawali '-', misalnya {-lat:g}"
     return (f"titik harus di antara lintang {bounds.south:g}..{bounds.north:g} dan bujur "
             f"{bounds.west:g}..{bounds.east:g}; salin ulang koordinat dari Google Maps")
 

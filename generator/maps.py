@@ -50,6 +50,7 @@ class MapPoint:
     url: str
     kategori: str = ""
     kelurahan: str = ""
+    satuan: str = ""  # "desa" for the points of a desa (the popup says "Desa X", "Kantor desa")
 
     def feature(self) -> dict[str, Any]:
         """This point as a GeoJSON feature (coordinates in lon, lat order)."""
@@ -58,6 +59,8 @@ class MapPoint:
             props["kategori"] = self.kategori
         if self.kelurahan:
             props["kelurahan"] = self.kelurahan
+        if self.satuan:
+            props["satuan"] = self.satuan
         if self.lokasi.approximate:
             props["perkiraan"] = True
         coordinates = [round(self.lokasi.lon, 6), round(self.lokasi.lat, 6)]

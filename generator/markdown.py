@@ -41,14 +41,33 @@ OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH
 # pulldown-cmark aligns table cells with a style; the sanitizer keeps the plain attribute instead.
 _ALIGN = tuple((f' style="text-align: {side}"', f' align="{side}"') for side in ("left", "center", "right"))
 _ABSOLUTE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:|^[/#\\]")
+_CURLY = "\u201c\u201d\u201e\u2018\u2019"
+_CURLY_LINK = re.compile(
+    rf"\]\([^()\n]*[{_CURLY}][^()\n]*\)"  # [teks](“alamat”) or [teks](alamat “judul”)
+    rf"|\b(?:href|src)[ ]*=[ ]*[{_CURLY}][^>\n]*"  # <a href=“alamat”>
+    rf"|^[ ]{{0,3}}\[[^\]\n]+\]:[^\n]*[{_CURLY}][^\n]*",  # [nama]: “alamat”
+    re.MULTILINE | re.IGNORECASE,
+)
+# Embedded players and frames (a YouTube video, a Google map) the sanitizer drops: refused by name instead.
+_EMBED_TAG = re.compile(r"<(?:iframe|video|audio|source|embed|object)\b", re.IGNORECASE)
+_EMBED_SOURCE = re.compile(r"<(?:iframe|video|audio|source|embed|object)\b[^>]*?\s(?:src|data|poster)\s*=\s*"
+                           r"[\"']?\s*((?:[a-zA-Z][a-zA-Z0-9+.-]*:)?//[^\"'\s>]+)", re.IGNORECASE)
 _IMAGE_SOURCE = re.compile(r'<img\b[^>]*?\ssrc="([^"]*)"')  # nh3 always writes attributes in double quotes
 
 
-class ForeignImage(Exception):
-    """A Markdown image points to another host; pages must load nothing from elsewhere."""
+class MarkdownProblem(Exception):
+    """A body that cannot be published; ``lines`` counts the lines before the one at fault."""
+
+    def __init__(self, detail: str, lines: int = 0) -> None:
+        super().__init__(detail)
+        self.lines = lines
 
 
-class TooDeep(Exception):
+class ForeignImage(MarkdownProblem):
+    """An image (or embedded video, map...) from another host; pages must load nothing from elsewhere."""
+
+
+class TooDeep(MarkdownProblem):
     """Quotes, lists or HTML blocks nested deeper than ``MAX_NESTING``: the sanitizer's time
     grows with the square of the depth (1.9 s for 12,000 nested lists in 24 KB)."""
 
@@ -57,16 +76,74 @@ def to_html(text: str, link_prefix: str = "") -> str:
     """Staff Markdown → safe HTML; relative links are resolved against ``link_prefix``."""
     raw = pyromark.html(text, options=OPTIONS)
     if raw.count("<") - raw.count("</") > MAX_NESTING and _nesting(raw) > MAX_NESTING:
-        raise TooDeep(f"lebih dari {MAX_NESTING} tingkat")
+        raise TooDeep(f"lebih dari {MAX_NESTING} tingkat", _lines_before(text, _too_deep_at(text)))
+    if _EMBED_TAG.search(raw) and (embedded := _EMBED_SOURCE.search(raw)):
+        raise _foreign(text, unescape(embedded.group(1)))  # the sanitizer would drop it without a word
     if "<table>" in raw:
         for style, align in _ALIGN:
             raw = raw.replace(style, align)
     html = _cleaner(link_prefix).clean(raw)
     for source in _IMAGE_SOURCE.findall(html):
         if _ABSOLUTE.match(unescape(source)):
-            raise ForeignImage(unescape(source))
+            raise _foreign(text, unescape(source))
     # nh3 emits attributes in random order when adding them, so add these ourselves.
     return html.replace("<img ", '<img loading="lazy" decoding="async" ')
+
+
+def _foreign(text: str, url: str) -> ForeignImage:
+    """The problem for ``url``, at the first line of ``text`` that names it."""
+    found = text.find(url)
+    if found < 0:  # written differently (entities, spaces): the line of the first absolute image
+        found = _first_absolute_image(text)
+    return ForeignImage(url, text.count("\n", 0, max(found, 0)))
+
+
+def _first_absolute_image(text: str) -> int:
+    for event, span in pyromark.events_with_range(text, options=OPTIONS):
+        if isinstance(event, dict) and "Start" in event and isinstance(event["Start"], dict):
+            image = event["Start"].get("Image")
+            if isinstance(image, dict) and _ABSOLUTE.match(str(image.get("dest_url", ""))):
+                return _char_offset(text, span["start"])
+    return 0
+
+
+def _too_deep_at(text: str) -> int:
+    """Where (a character offset) quotes, lists and HTML blocks first nest deeper than MAX_NESTING."""
+    depth = 0
+    for event, span in pyromark.events_with_range(text, options=OPTIONS):
+        if not isinstance(event, dict):
+            continue
+        kind, detail = next(iter(event.items()))
+        if kind in ("Start", "End") and isinstance(detail, dict) and {"BlockQuote", "List"} & detail.keys():
+            depth += 1 if kind == "Start" else -1
+        elif kind in ("Html", "InlineHtml") and isinstance(detail, str):
+            for tag in _CONTAINER.finditer(detail):
+                depth += -1 if tag.group(1) else 1
+                if depth > MAX_NESTING:
+                    return _char_offset(text, span["start"]) + tag.start()
+            continue
+        if depth > MAX_NESTING:
+            return _char_offset(text, span["start"])
+    return 0
+
+
+def _char_offset(text: str, byte_offset: int) -> int:
+    """pulldown-cmark counts UTF-8 bytes; Python counts characters."""
+    return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "ignore"))
+
+
+def _lines_before(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset)
+
+
+def curly_quoted_links(text: str) -> list[tuple[int, str]]:
+    """Links and image addresses holding curly quotes (from Word or a phone keyboard), which
+    break them: ``[teks](“https://...”)``, ``[teks](https://... “judul”)``, ``href=“...”``.
+    Returns (lines before it, what was written) for each."""
+    if not any(quote in text for quote in _CURLY) or not ("](" in text or "=" in text or "]:" in text):
+        return []
+    return [(text.count("\n", 0, match.start()), match.group(0).strip()[:80])
+            for match in _CURLY_LINK.finditer(text)]
 
 
 def _nesting(html: str) -> int:

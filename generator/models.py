@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from .errors import Problem
+
 
 @dataclass(frozen=True)
 class Bounds:
@@ -191,6 +193,7 @@ class Kelurahan:
     beranda: str
     entries: tuple[Entry, ...]
     media: tuple[str, ...]
+    warnings: tuple[Problem, ...] = ()
 
     def section(self, name: str) -> tuple[Entry, ...]:
         """Entries of one section, in display order."""

@@ -26,6 +26,7 @@ from .maps import CITY_MAP, PAGE_MAP, MapPoint, page_data
 from .markdown import ForeignImage, TooDeep, to_html
 from .models import Entry, Kelurahan
 from .sections import SECTIONS, Section, section_by_name
+from .wilayah.istilah import BAWAAN, DESA, Istilah, Pilihan, untuk_kota, untuk_satuan
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 DEFAULT_PREFIX = "bawaan"
@@ -118,22 +119,28 @@ def entry_point(entry: Entry, kel: Kelurahan) -> MapPoint | None:
                     url=f"{kel.slug}/{entry.url}", kategori=entry.kategori or "")
 
 
-def office_point(kel: Kelurahan) -> MapPoint:
-    """The kelurahan office as a map point."""
-    return MapPoint(nama=f"Kantor Kelurahan {kel.profil.nama}", jenis="kantor",
-                    lokasi=kel.profil.lokasi, url=f"{kel.slug}/")
+def office_point(kel: Kelurahan, pilihan: Pilihan = BAWAAN) -> MapPoint:
+    """The kelurahan (or desa) office as a map point."""
+    istilah = untuk_satuan(pilihan, kel.profil.kode_wilayah)
+    return MapPoint(nama=f"{istilah.kantor} {kel.profil.nama}", jenis="kantor",
+                    lokasi=kel.profil.lokasi, url=f"{kel.slug}/", satuan=_satuan_label(istilah))
 
 
-def kelurahan_points(kel: Kelurahan) -> list[MapPoint]:
+def _satuan_label(istilah: Istilah) -> str:
+    return istilah.jenis if istilah.jenis == DESA else ""
+
+
+def kelurahan_points(kel: Kelurahan, pilihan: Pilihan = BAWAAN) -> list[MapPoint]:
     """The office and every located entry of a kelurahan."""
-    points = [office_point(kel)]
+    points = [office_point(kel, pilihan)]
     points.extend(p for e in kel.points if (p := entry_point(e, kel)) is not None)
     return points
 
 
-def city_points(kel: Kelurahan) -> list[MapPoint]:
+def city_points(kel: Kelurahan, pilihan: Pilihan = BAWAAN) -> list[MapPoint]:
     """The points of a kelurahan on the city map: its own points, labelled with its name."""
-    return [replace(p, kelurahan=kel.profil.nama) for p in kelurahan_points(kel)]
+    satuan = _satuan_label(untuk_satuan(pilihan, kel.profil.kode_wilayah))
+    return [replace(p, kelurahan=kel.profil.nama, satuan=satuan) for p in kelurahan_points(kel, pilihan)]
 
 
 def summarize(kel: Kelurahan) -> KelurahanSummary:
@@ -151,6 +158,7 @@ class Renderer:
     def __init__(self, site: Path, config: SiteConfig, version: str = "") -> None:
         self.config = config
         self.env = compiled_environment(site, version) if version else template_environment(site)
+        self.istilah = untuk_kota(config.istilah)
 
     def markdown_html(self, text: str, source: str, line: int, link_prefix: str = "") -> Markup:
         """Staff Markdown as sanitized HTML; an image from another host or absurd nesting is an error."""
@@ -159,14 +167,15 @@ class Renderer:
         except ForeignImage as error:
             hint = "simpan gambarnya di folder media/ lalu tulis ![keterangan](media/nama.jpg)"
             message = f"gambar dari situs lain tidak diizinkan ({error})"
-            raise ContentError([Problem(source, line, message, hint)]) from None
+            raise ContentError([Problem(source, line + error.lines, message, hint)]) from None
         except TooDeep as error:
             hint = "kurangi tanda > atau - yang bertumpuk di awal baris (biasanya hasil tempelan yang rusak)"
             message = f"kutipan atau daftar di tulisan ini bertingkat terlalu dalam ({error})"
-            raise ContentError([Problem(source, line, message, hint)]) from None
+            raise ContentError([Problem(source, line + error.lines, message, hint)]) from None
 
     def html(self, template: str, **context: Any) -> bytes:
         """Render one template to UTF-8 bytes."""
+        context.setdefault("istilah", self.istilah)
         return self.env.get_template(template).render(config=self.config, **context).encode("utf-8")
 
     def map_context(self, points: list[MapPoint], root: str) -> dict[str, Any]:
@@ -196,7 +205,8 @@ class Renderer:
 
     def _base(self, kel: Kelurahan, visible: list[Section], root: str) -> dict[str, Any]:
         return {"kel": kel, "profil": kel.profil, "bagian": visible, "akar": root,
-                "kel_akar": root + kel.slug + "/"}
+                "kel_akar": root + kel.slug + "/",
+                "istilah": untuk_satuan(self.config.istilah, kel.profil.kode_wilayah)}
 
     def _home(self, kel: Kelurahan, visible: list[Section]) -> bytes:
         context = self._base(kel, visible, "../")
@@ -205,7 +215,7 @@ class Renderer:
         if kel.beranda.strip():
             intro = self.markdown_html(kel.beranda, f"{KELURAHAN_DIR}/{kel.slug}/beranda.md", 1)
         return self.html("beranda.html", berita=berita, beranda=intro,
-                         **context, **self.map_context(kelurahan_points(kel), "../"))
+                         **context, **self.map_context(kelurahan_points(kel, self.config.istilah), "../"))
 
     def _section(self, kel: Kelurahan, section: Section, visible: list[Section]) -> bytes:
         entries = kel.section(section.name)
@@ -226,7 +236,9 @@ class Renderer:
         """The city portal: every kelurahan by kecamatan, and the city map."""
         groups = [(k, [s for s in summaries if s.kecamatan == k.slug]) for k in self.config.kecamatan]
         total = sum(s.jumlah_titik for s in summaries)
+        istilah = untuk_kota(self.config.istilah, [s.kode_wilayah for s in summaries])
         return self.html("portal.html", akar="", kelompok=groups, jumlah_kelurahan=len(summaries),
+                         istilah=istilah, jumlah_teks=istilah.hitung(s.kode_wilayah for s in summaries),
                          jumlah_titik=total, peta=CITY_MAP,
                          peta_jenis=["kantor", "wisata", "umkm", "ikon"])
 

@@ -260,6 +260,9 @@ def _translate(error: yaml.YAMLError, text: str, path: str, offset: int) -> Prob
     """Our Indonesian words for a parser error, at the line the parser points at."""
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line = int(mark.line) + offset if mark is not None else offset
+    curly = _curly_quote_line(text, line - offset)
+    if curly is not None:
+        return Problem(path, curly + offset, CURLY_QUOTE_MESSAGE, CURLY_QUOTE_HINT)
     refused = _NON_PRINTABLE.search(text) if isinstance(error, yaml.reader.ReaderError) else None
     if refused:  # the reader gives a position only, counted differently by libyaml and PyYAML
         line = len(_YAML_LINE_BREAK.findall(text, 0, refused.start())) + offset
@@ -267,6 +270,63 @@ def _translate(error: yaml.YAMLError, text: str, path: str, offset: int) -> Prob
     words = " ".join(part for part in said if isinstance(part, str)) or str(error).split("\n")[0]
     message, hint = next(((m, h) for needle, m, h in _YAML_MESSAGES if needle in words), _UNKNOWN)
     return Problem(path, line, message, hint)
+
+
+# -- curly quotes ----------------------------------------------------------------------------
+#
+# Word and phone keyboards turn straight quotes into curly ones (U+201C/D, U+2018/9), which YAML
+# does not know as quotes. A value wholly wrapped in them (``alamat: “Jl. Slamet: 5”``) can only
+# mean a quoted value, so it is read as one; a YAML error on a line holding them (or caused by
+# one above) names them as the cause. Curly quotes inside text (``Kampung “batik” tertua``) are
+# good typography and stay as written.
+
+CURLY_QUOTES = "\u201c\u201d\u201e\u2018\u2019"
+CURLY_QUOTE_MESSAGE = "tanda kutip miring (\u201c \u201d atau \u2018 \u2019) tidak berlaku sebagai tanda kutip YAML"
+CURLY_QUOTE_HINT = ("ganti dengan tanda kutip biasa (\") di awal dan di akhir nilai, misalnya "
+                    "alamat: \"Jl. Slamet: 5\"")
+_KEY = r"[^\s#\"'{\[\-][^:#\n]*?:[ ]+"
+_CURLY_VALUE = re.compile(
+    rf"^(?P<lead>[ ]*(?:-[ ]+(?:{_KEY})?|{_KEY}))"  # indentation, then 'key: ', '- ' or '- key: '
+    r"(?:[\u201c\u201d\u201e](?P<double>[^\u201c\u201d\u201e\n]*)[\u201c\u201d]"
+    r"|\u2018(?P<single>[^\u2018\u2019\n]*)\u2019)"
+    r"(?P<tail>[ \t]*(?:[ \t]#[^\n]*)?\r?)$",
+    re.MULTILINE,
+)
+# A value opened with a straight quote and closed with a curly one: YAML reads on to the next line.
+_MIXED_QUOTES = re.compile(r"(?::|^[ ]*-)[ ]+[\"'][^\"'\n]*[\u201c\u201d\u2018\u2019][ \t]*\r?$")
+
+
+def _straight(match: re.Match[str]) -> str:
+    """One line whose value is wrapped in curly quotes, with straight ones instead."""
+    double = match.group("double")
+    if double is not None:
+        inner = '"' + double.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    else:
+        inner = "'" + match.group("single").replace("'", "''") + "'"
+    return match.group("lead") + inner + match.group("tail")
+
+
+def straighten_quotes(text: str) -> str:
+    """Replace curly quotes that wrap a whole value (``key: “...”``, ``- “...”``) by straight ones;
+    line numbers stay the same."""
+    if not any(quote in text for quote in CURLY_QUOTES):
+        return text
+    return _CURLY_VALUE.sub(_straight, text)
+
+
+def _curly_quote_line(text: str, index: int) -> int | None:
+    """The 0-based line that explains a YAML error on line ``index``: that line when it holds a
+    curly quote, else the nearest line above that opens a value with a straight quote and ends with
+    a curly one; otherwise None."""
+    if not any(quote in text for quote in CURLY_QUOTES):
+        return None
+    lines = text.splitlines()
+    if 0 <= index < len(lines) and any(quote in lines[index] for quote in CURLY_QUOTES):
+        return index
+    for above in range(min(index, len(lines)) - 1, -1, -1):  # the quote YAML is still looking to close
+        if _MIXED_QUOTES.search(lines[above]):
+            return above
+    return None
 
 
 def _tab_problems(text: str, path: str, offset: int) -> list[Problem]:
@@ -320,6 +380,7 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
     problems = _tab_problems(text, path, first_line)
     if problems:
         raise ContentError(problems)
+    text = straighten_quotes(text)
     if _may_be_deep(text) or "&" in text or "*" in text:
         _check_events(text, path, first_line)
     loader = _StrictLoader(text)
@@ -350,6 +411,22 @@ def load_mapping(text: str, path: str, first_line: int = 1) -> Mapping:
         raise ContentError([Problem(path, first_line, "isi berkas harus berupa daftar 'nama: nilai'",
                                     "lihat contoh di docs/panduan-konten.md")])
     return value
+
+
+def decode_text(data: bytes, path: str) -> str:
+    """UTF-8 text without a byte order mark; text in another encoding is refused at its first bad line."""
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as error:
+        start = error.start
+        line_start = data.rfind(b"\n", 0, start) + 1
+        before = " ".join(data[line_start:start].decode("utf-8", "replace").split()[-3:])
+        char = data[start : start + 1].decode("cp1252", "replace")
+        where = f"sesudah '{before}'" if before else "di awal baris"
+        message = f"berkas bukan teks UTF-8: karakter '{char}' {where} tersimpan dengan pengodean lain"
+        problem = Problem(path, data.count(b"\n", 0, start) + 1, message,
+                          "simpan ulang berkas dengan pengodean UTF-8")
+        raise ContentError([problem]) from None
 
 
 def split_front_matter(text: str, path: str) -> FrontMatter:

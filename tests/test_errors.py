@@ -58,7 +58,8 @@ def test_there_is_one_folder_per_case() -> None:
                      "folder-bagian-salah-ketik", "nama-berkas-tidak-valid", "foto-tidak-ada",
                      "foto-keluar-folder", "front-matter-tidak-ditutup", "profil-hilang",
                      "kecamatan-tidak-dikenal", "yaml-titik-dua-tanpa-kutip", "anchor-dan-alias",
-                     "bukan-utf8", "config-isian-tidak-dikenal", "tiga-kesalahan"):
+                     "bukan-utf8", "config-isian-tidak-dikenal", "tiga-kesalahan", "foto-huruf-besar",
+                     "kutip-miring", "tautan-peta-pendek", "akhiran-ganda", "markdown-baris-sendiri"):
         assert required in names
     for case in CASES:
         read_expected(case)

@@ -27,7 +27,7 @@ RUN_INSTALLED = (
 
 
 def _package_files() -> set[str]:
-    return {p.relative_to(REPO).as_posix() for folder in ("templates", "assets")
+    return {p.relative_to(REPO).as_posix() for folder in ("templates", "assets", "data")
             for p in (REPO / "generator" / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts}
 
 

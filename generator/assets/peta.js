@@ -18,9 +18,10 @@
     var judul = teks("a", p.nama);
     if (typeof p.url === "string" && AMAN.test(p.url)) { judul.href = akar + p.url; }
     kotak.appendChild(judul);
-    var keterangan = [LABEL[p.jenis] || p.jenis];
+    var desa = p.satuan === "desa";
+    var keterangan = [desa && p.jenis === "kantor" ? "Kantor desa" : (LABEL[p.jenis] || p.jenis)];
     if (p.kategori) { keterangan.push(p.kategori); }
-    if (p.kelurahan) { keterangan.push("Kel. " + p.kelurahan); }
+    if (p.kelurahan) { keterangan.push((desa ? "Desa " : "Kel. ") + p.kelurahan); }
     kotak.appendChild(teks("span", keterangan.join(" · "), "peta-popup-ket"));
     if (p.perkiraan) { kotak.appendChild(teks("span", "Lokasi perkiraan", "peta-popup-ket")); }
     return kotak;
