@@ -107,8 +107,10 @@ def _expected(param: click.Parameter) -> str:
         span = f" dari {low} sampai {high}" if low is not None and high is not None else (
             f" paling kecil {low}" if low is not None else "")
         return f"harus bilangan bulat{span}"
-    if isinstance(kind, click.Path):
-        return "harus berupa folder, bukan berkas" if not kind.file_okay else "harus berupa berkas yang ada"
+    if isinstance(kind, click.Path) and not kind.file_okay:
+        return "harus berupa folder, bukan berkas"
+    if isinstance(kind, click.Path) and not kind.dir_okay:
+        return "harus berupa berkas, bukan folder"
     return "nilainya tidak bisa dipakai"
 
 

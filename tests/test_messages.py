@@ -100,6 +100,8 @@ def test_no_yaml_error_speaks_english(text: str) -> None:
     (["build", "--jobs", "0"], "nilai --jobs / -j tidak valid: harus bilangan bulat paling kecil 1"),
     (["serve", "--port", "99999"], "nilai --port / -p tidak valid: harus bilangan bulat dari 1 sampai 65535"),
     (["build", "--output", "config.yaml"], "nilai --output / -o tidak valid: harus berupa folder, bukan berkas"),
+    (["init", "baru", "--wilayah", "35.71", "--batas", "kelurahan"],
+     "nilai --batas tidak valid: harus berupa berkas, bukan folder"),
     (["build", "--clean=ya"], "opsi --clean tidak menerima nilai"),
     (["new", "kemuning", "--nama"], "opsi --nama perlu nilai"),
     (["bangun"], "perintah tidak dikenal: 'bangun'"),
