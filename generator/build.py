@@ -7,6 +7,7 @@ process pool) → portal → build state. Writing goes through ``output.py``.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import gc
 import hashlib
 import json
@@ -21,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import opendata
 from .assets import site_assets
 from .buildstate import (
     MANIFEST_FILE,
@@ -35,20 +37,24 @@ from .buildstate import (
 from .config import SiteConfig, load_config
 from .content import PROFILE_FILE, Sources, list_kelurahan, parse_kelurahan, read_sources
 from .errors import ContentError, Problem
-from .maps import CITY_DATA_FILE, MAP_KINDS, MapKind, city_data_script, features_json, map_script
+from .maps import CITY_DATA_FILE, MAP_KINDS, MapKind, boundary_features, city_data_script, features_json, map_script
 from .media import MediaError, strip_metadata
 from .models import Kelurahan
 from .output import (
     DIR_MODE,
     STAGING_DIR,
+    build_dir,
+    move_old_state,
     output_lock,
     readable_dirs,
     recover,
     remove_gone,
+    remove_unlisted,
+    unfinished_mark,
     write_if_changed,
     write_kelurahan,
 )
-from .render import Page, Renderer, city_points, summarize
+from .render import KelurahanSummary, Page, Renderer, city_points, summarize
 from .wilayah.kode import Tercatat, check_codes
 
 Progress = Callable[[str, bool], None]
@@ -169,7 +175,7 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
     try:
         written = write_kelurahan(work.output, slug, outputs, stale=rendered > 0 or before != set(keys.values()))
     except OSError as error:
-        shutil.rmtree(work.output / STAGING_DIR / "baru" / slug, ignore_errors=True)
+        shutil.rmtree(build_dir(work.output) / STAGING_DIR / "baru" / slug, ignore_errors=True)
         return KelurahanResult(slug, (_write_problem(work.output / slug, error),))
     points = features_json(city_points(kel, work.config.istilah))
     state = KelurahanState(summarize(kel), points, finger, encode_pages(keys.values()))
@@ -254,7 +260,8 @@ def _shared_with_workers() -> Iterator[None]:
 # -- the whole site ----------------------------------------------------------------------
 
 
-def _portal_pages(glob: str, published: list[KelurahanState], render_portal: Callable[[], bytes]) -> list[Page]:
+def _portal_pages(glob: str, published: list[KelurahanState], render_portal: Callable[[], bytes],
+                  config: SiteConfig) -> list[Page]:
     """The portal page (needs names and counts) and the city map data (needs the points)."""
     listing = json.dumps([vars(k.summary) for k in published], sort_keys=True)
     points = hashlib.sha256(glob.encode())
@@ -262,8 +269,29 @@ def _portal_pages(glob: str, published: list[KelurahanState], render_portal: Cal
         points.update(b"\0" + kelurahan.points.encode())
     return [
         Page("index.html", (), render_portal, _sha((glob + listing).encode())),
-        Page(CITY_DATA_FILE, (), lambda: city_data_script(k.points for k in published).encode(), points.hexdigest()),
+        Page(CITY_DATA_FILE, (), lambda: city_data_script((k.points for k in published),
+                                                          boundary_features(config.wilayah)).encode(),
+             points.hexdigest()),
     ]
+
+
+def _open_data_pages(config: SiteConfig, glob: str, published: list[KelurahanState],
+                     render_page: Callable[[list[tuple[KelurahanSummary, str]]], bytes]) -> list[Page]:
+    """GeoJSON, CSV, the catalogue and the open-data page, all keyed on the portal's data."""
+    items = [opendata.Published(k.summary, k.points) for k in published]
+    digest = hashlib.sha256(glob.encode())
+    for k in published:
+        digest.update(b"\0" + json.dumps(vars(k.summary), sort_keys=True).encode() + b"\0" + k.points.encode())
+    key = digest.hexdigest()
+    made = functools.cache(lambda: opendata.files(config, items))
+    paths = [*(i.stem() + suffix for i in items for suffix in (".geojson", ".csv")),
+             opendata.CITY_STEM + ".geojson", opendata.CITY_STEM + ".csv", opendata.CATALOGUE]
+    pages = [Page(path, (), _picker(made, path), key) for path in paths]
+    return [*pages, Page(opendata.PAGE, (), lambda: render_page(opendata.listing(items)), key)]
+
+
+def _picker(made: Callable[[], dict[str, bytes]], path: str) -> Callable[[], bytes]:
+    return lambda: made()[path]
 
 
 def _map_pages(config: SiteConfig, glob: str) -> list[Page]:
@@ -308,10 +336,11 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
     started = time.perf_counter()
     config = load_config(options.site)
     output = options.output
-    with output_lock(output):
+    with output_lock(output), unfinished_mark(output):
         os.chmod(output, DIR_MODE)
+        move_old_state(output, MANIFEST_FILE)
         recover(output)
-        glob = global_hash(options.site)
+        glob = global_hash(options.site, config.batas_kelurahan)
         # A failing kelurahan keeps its previous state, so it stays on the portal.
         state = starting_state(output, glob, options.clean)
         existing = list_kelurahan(options.site)
@@ -342,12 +371,17 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         def render_portal() -> bytes:
             return Renderer(options.site, config, glob).portal_page(summaries)
 
-        pages = _portal_pages(glob, published, render_portal)
+        def render_open_data(listing: list[tuple[KelurahanSummary, str]]) -> bytes:
+            return Renderer(options.site, config, glob).open_data_page(listing, opendata.COLUMNS)
+
+        pages = _portal_pages(glob, published, render_portal, config)
+        pages += _open_data_pages(config, glob, published, render_open_data)
         report.count(*_write_portal(output, pages, state.portal))
+        remove_unlisted(output / opendata.DATA_DIR / "kelurahan", {p.path.rsplit("/", 1)[-1] for p in pages})
         report.count(0, _write_assets(output, state.portal))
         state.portal = {p.path: p.extra for p in [*maps, *pages]}
-        write_if_changed(output / MANIFEST_FILE, state.to_bytes())
-        shutil.rmtree(output / STAGING_DIR, ignore_errors=True)
+        write_if_changed(build_dir(output) / MANIFEST_FILE, state.to_bytes())
+        shutil.rmtree(build_dir(output) / STAGING_DIR, ignore_errors=True)
         report.sites = len(summaries) + 1
         report.pages = sum(k.page_count for k in state.kelurahan.values()) + 1
     report.seconds = time.perf_counter() - started

@@ -1,4 +1,4 @@
-"""The build state: what the last build made from which inputs (``output/.kelurahan-build.json``).
+"""The build state: what the last build made from which inputs (``.kelurahan/build/state.json``).
 
 It stays small as the city grows, because the main process holds it whole while the pool
 runs: per kelurahan a fingerprint of its folder, one 16-byte digest per page (all pages in
@@ -22,18 +22,21 @@ from . import __version__
 from .assets import site_assets
 from .config import CONFIG_FILE
 from .content import Sources
+from .output import build_dir
 from .render import KelurahanSummary, template_files
 
-MANIFEST_FILE = ".kelurahan-build.json"
-MANIFEST_FORMAT = 4
+MANIFEST_FILE = "state.json"
+MANIFEST_FORMAT = 5
 DIGEST_SIZE = 16
 
 
-def global_hash(site: Path) -> str:
-    """Hash of everything that affects every page: config, templates, assets, generator."""
+def global_hash(site: Path, boundaries: str | None = None) -> str:
+    """Hash of everything that affects every page: config, boundaries, templates, assets, generator."""
     versions = ":".join(metadata.version(name) for name in ("folium", "branca", "jinja2", "pyromark", "nh3"))
     digest = hashlib.sha256(f"{__version__}:{MANIFEST_FORMAT}:{versions}".encode())
     digest.update((site / CONFIG_FILE).read_bytes())
+    if boundaries:
+        digest.update(b"\0batas\0" + (site / boundaries).read_bytes())
     for path in template_files(site):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     for rel, source in site_assets():
@@ -124,7 +127,7 @@ def starting_state(output: Path, glob: str, clean: bool) -> BuildState:
 def read_state(output: Path) -> BuildState | None:
     """The state of the last build into ``output``; None when it is missing, corrupt or older."""
     try:
-        data = json.loads((output / MANIFEST_FILE).read_bytes())
+        data = json.loads((build_dir(output) / MANIFEST_FILE).read_bytes())
         if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
             return None
         kelurahan = _mapping(data, "kelurahan")
@@ -146,7 +149,8 @@ def _kelurahan_state(data: Any) -> KelurahanState:
 def _summary(data: dict[str, Any]) -> KelurahanSummary:
     summary = KelurahanSummary(**data)  # TypeError on missing or unknown keys
     jumlah = summary.jumlah
-    texts = (summary.slug, summary.nama, summary.kecamatan, summary.ringkasan, summary.kode_wilayah)
+    texts = (summary.slug, summary.nama, summary.kecamatan, summary.ringkasan, summary.kode_wilayah,
+             summary.terbaru)
     if not all(isinstance(t, str) for t in texts) or not isinstance(summary.jumlah_titik, int) \
             or not isinstance(jumlah, dict) or not all(isinstance(v, int) for v in jumlah.values()):
         raise ValueError("kelurahan summary has values of the wrong type")

@@ -11,13 +11,16 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, impor, laporan, poster
 from .build import BuildOptions, BuildReport, build, check
 from .config import SiteConfig, load_config
 from .content import KELURAHAN_DIR, PROFILE_FILE, RESERVED_SLUGS, SLUG_PATTERN, list_kelurahan, suggest_slug
 from .errors import BuildLocked, ContentError, FieldError, Problem, errors_in
 from .fields import location_reader
 from .models import Kecamatan, Location
+from .privacy import mask_identity_numbers
+from .publish.plan import Action
+from .publish.runner import PublishReport
 from .scaffold import Asal, example_entries, profile_yaml
 from .wilayah.daftar import Wilayah
 from .wilayah.istilah import untuk_satuan
@@ -169,7 +172,7 @@ class _Group(click.Group):
               show_default=True, help="Folder situs (berisi config.yaml dan kelurahan/).")
 @click.pass_context
 def main(ctx: click.Context, site: Path) -> None:
-    """Membangun situs web berpeta untuk setiap kelurahan dan portal kota.
+    """Membangun situs web berpeta untuk setiap desa/kelurahan dan portal kota/kabupaten.
 
     Konten ada di kelurahan/<slug>/ (YAML dan Markdown); hasil ditulis ke output/.
     Kode keluar: 0 berhasil, 1 ada kesalahan konten, 2 perintah salah.
@@ -187,7 +190,7 @@ def main(ctx: click.Context, site: Path) -> None:
 @click.option("--clean", is_flag=True, help="Bangun ulang semua halaman, abaikan hasil sebelumnya.")
 @click.pass_context
 def build_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | None, jobs: int, clean: bool) -> None:
-    """Bangun semua kelurahan (atau SLUG yang disebut) dan portal kota.
+    """Bangun semua desa/kelurahan (atau SLUG yang disebut) dan portal kota/kabupaten.
 
     Kelurahan yang berisi kesalahan tidak dibangun dan hasil lamanya tetap utuh;
     kelurahan lain tetap dibangun. Hanya halaman yang berubah yang ditulis ulang.
@@ -242,8 +245,14 @@ def check_command(ctx: click.Context, slugs: tuple[str, ...]) -> None:
     found = check(site, selected)
     for problems in found.values():
         _print_problems(problems)
-    click.echo(_check_summary(found, len(selected) or len(list_kelurahan(site))), err=True)
     failed = any(errors_in(problems) for problems in found.values())
+    # Readiness facts go to standard output: a report about what is missing, not about the files' form.
+    notes = laporan.warnings(site, selected, dt.date.today(), {s for s, p in found.items() if errors_in(p)})
+    for note in notes:
+        click.echo(str(note))
+    if notes:
+        click.echo(f"{len(notes)} peringatan kesiapan (bukan kesalahan); rinciannya: kelurahan report")
+    click.echo(_check_summary(found, len(selected) or len(list_kelurahan(site))), err=True)
     ctx.exit(EXIT_CONTENT if failed else EXIT_OK)
 
 
@@ -311,7 +320,7 @@ def _new_location(config: SiteConfig, lokasi: str | None, row: Wilayah | None) -
                                  param_hint="--lokasi")
     text = lokasi if lokasi is not None else f"{row.pusat.lat}, {row.pusat.lon}"  # type: ignore[union-attr]
     try:
-        point: Location = location_reader(config.batas)(text)
+        point: Location = location_reader(config.batas, config.daerah)(text)
     except FieldError as error:
         raise click.BadParameter(f"{error.message}; {error.hint}", param_hint="--lokasi") from None
     return point if lokasi is not None else Location(point.lat, point.lon, approximate=True)
@@ -370,3 +379,196 @@ def serve_command(ctx: click.Context, port: int, host: str) -> None:
         click.echo(f"{host}:{port}: tidak bisa membuka pratinjau ({error.strerror}); "
                    "pilih port lain dengan --port", err=True)
         ctx.exit(EXIT_CONTENT)
+
+
+def _date(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"tanggal '{value}' tidak valid; tulis TAHUN-BULAN-TANGGAL, misalnya 2025-01-31",
+                                 param_hint="--tanggal") from None
+
+
+@main.command("report")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
+@click.argument("slugs", nargs=-1, metavar="[SLUG]...")
+@click.option("--format", "bentuk", type=click.Choice(["tabel", "table", "json"], case_sensitive=False),
+              default="tabel", show_default=True, help="Tabel di terminal atau JSON (semua rincian).")
+@click.option("--tanggal", metavar="YYYY-MM-DD", help="Tanggal acuan berita 6 bulan terakhir (bawaan: hari ini).")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder hasil untuk dasbor laporan/index.html (bawaan: output/ di folder situs).")
+@click.pass_context
+def report_command(ctx: click.Context, slugs: tuple[str, ...], bentuk: str, tanggal: str | None,
+                   output: Path | None) -> None:
+    """Skor kesiapan tiap kelurahan dan langkah berikutnya, yang paling berguna dulu.
+
+    Menulis juga dasbor output/laporan/index.html untuk semua kelurahan (peta wilayah berwarna
+    menurut kesiapan; tidak diindeks mesin pencari). Dengan SLUG, tabel dan JSON hanya memuat
+    kelurahan itu, dan tabel memuat semua langkahnya.
+    """
+    site = _site(ctx)
+    selected = _selected(site, slugs)
+    hasil = laporan.buat_laporan(site, (), _date(tanggal))
+    shown = hasil.only(selected)
+    as_json = bentuk.lower() == "json"
+    click.echo(laporan.as_json(shown) if as_json else laporan.as_table(shown, bool(slugs)), nl=False)
+    path = laporan.write_dashboard(site, output or site / "output", hasil)
+    click.echo(f"Dasbor: {path}", err=True)
+
+
+@main.command("import")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
+@click.argument("jenis", type=click.Choice(impor.JENIS), metavar="umkm|wisata")
+@click.argument("berkas", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                metavar="BERKAS.xlsx|BERKAS.csv")
+@click.option("--ke", "slug", required=True, help="Slug kelurahan tujuan, misalnya kauman.")
+@click.option("--timpa", is_flag=True, help="Timpa berkas yang sudah ada (bawaan: dilewati).")
+@click.option("--dry-run", is_flag=True, help="Hanya tampilkan laporan; tidak menulis berkas apa pun.")
+@click.pass_context
+def import_command(ctx: click.Context, jenis: str, berkas: Path, slug: str, timpa: bool, dry_run: bool) -> None:
+    """Impor daftar UMKM atau wisata dari lembar Excel (.xlsx) atau CSV.
+
+    Satu berkas Markdown per baris yang baik, di kelurahan/SLUG/umkm/ atau wisata/. Laporan
+    per baris: diimpor, dilewati, atau perlu diperbaiki. Kode keluar 1 bila ada baris yang
+    perlu diperbaiki.
+    """
+    site = _site(ctx)
+    _selected(site, (slug,))
+    tujuan = impor.Tujuan(site, slug, jenis, timpa, dry_run)
+    results, unknown = impor.import_sheet(tujuan, load_config(site), berkas)
+    for column in unknown:
+        click.echo(mask_identity_numbers(f"{berkas}: kolom '{column}' tidak dikenal, diabaikan"), err=True)
+    verb = "akan diimpor" if dry_run else "diimpor"
+    for row in results:
+        label = {"diimpor": verb, "dilewati": "dilewati", "perbaiki": "perlu diperbaiki"}[row.status]
+        detail = f"{row.pesan} -> {row.berkas}" if row.status == "diimpor" else row.pesan
+        click.echo(mask_identity_numbers(f"{berkas}:{row.nomor}: {label}: {detail}"))
+    counts = {s: sum(1 for r in results if r.status == s) for s in ("diimpor", "dilewati", "perbaiki")}
+    click.echo(f"Ringkasan: {counts['diimpor']} {verb}, {counts['dilewati']} dilewati, "
+               f"{counts['perbaiki']} perlu diperbaiki ({len(results)} baris)."
+               + (" Tidak ada berkas yang ditulis (--dry-run)." if dry_run else ""))
+    ctx.exit(EXIT_CONTENT if counts["perbaiki"] else EXIT_OK)
+
+
+@main.command("poster")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
+@click.argument("slugs", nargs=-1, metavar="[SLUG]...")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder hasil (bawaan: output/ di folder situs); poster ditulis ke poster/ di dalamnya.")
+@click.pass_context
+def poster_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | None) -> None:
+    """Buat poster kode QR (A6 dan A4, SVG dan PDF) untuk setiap UMKM dan wisata.
+
+    Kode QR membuka halaman UMKM/wisata itu di situs (alamat dari base_url di config.yaml).
+    Hasil: output/poster/<slug>/<bagian>-<nama>-a6.pdf, -a6.svg, -a4.pdf, -a4.svg.
+    """
+    site = _site(ctx)
+    hasil = poster.write_posters(site, output or site / "output", _selected(site, slugs))
+    _print_problems(hasil.problems)
+    click.echo(f"Selesai: {hasil.posters} poster ({hasil.written} berkas ditulis) di "
+               f"{(output or site / 'output') / poster.POSTER_DIR}.", err=True)
+    ctx.exit(EXIT_CONTENT if hasil.problems else EXIT_OK)
+def _kb(size: int) -> str:
+    return _angka(round(size / 1024))
+
+
+def _publish_summary(report: PublishReport) -> str:
+    plan = report.plan
+    counts = ""
+    if plan is not None:
+        counts = (f"{_angka(plan.count(Action.SEND))} baru, {_angka(plan.count(Action.REPLACE))} diganti, "
+                  f"{_angka(plan.count(Action.DELETE))} dihapus, {_angka(plan.count(Action.KEEP))} tetap; ")
+    seconds = f"{report.seconds:.1f}".replace(".", ",")
+    release = f", rilis {report.release}" if report.release else ""
+    return (f"Terbit ke {report.target}: {counts}{_angka(report.sent)} berkas terkirim ({_kb(report.bytes)} KB)"
+            f"{release}, {seconds} detik.")
+
+
+class _publish_progress:
+    """Files and bytes sent, on a terminal only."""
+
+    def __init__(self) -> None:
+        self.shown = sys.stderr.isatty()
+
+    def __call__(self, files: int, total_files: int, sent: int, total: int) -> None:
+        if self.shown:
+            click.echo(f"\rMengirim {files}/{total_files} berkas, {_kb(sent)}/{_kb(total)} KB ", err=True, nl=False)
+
+    def end(self) -> None:
+        if self.shown:
+            click.echo("", err=True)
+
+
+@main.command("publish")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
+@click.argument("slugs", nargs=-1, metavar="[SLUG]...")
+@click.option("--target", "-t", "target", metavar="URL",
+              help="Tujuan: file:///folder, sftp://user@host[:port]/folder, ftp://... atau ftps://... "
+                   "(bawaan: terbit.tujuan di config.yaml).")
+@click.option("--dry-run", "-n", is_flag=True,
+              help="Tampilkan rencana (kirim, ganti, hapus, tetap) tanpa mengubah apa pun.")
+@click.option("--rollback", is_flag=True, help="Kembalikan rilis yang diterbitkan sebelumnya.")
+@click.option("--periksa", is_flag=True,
+              help="Bandingkan isi host dengan yang diterbitkan; daftar berkas yang diubah, ditambahkan atau hilang.")
+@click.option("--izinkan-hapus", is_flag=True,
+              help="Izinkan rencana yang menghapus banyak berkas atau seluruh kelurahan dari host.")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder hasil build yang diterbitkan (bawaan: output/ di folder situs).")
+@click.pass_context
+def publish_command(ctx: click.Context, slugs: tuple[str, ...], target: str | None, dry_run: bool, rollback: bool,
+                    periksa: bool, izinkan_hapus: bool, output: Path | None) -> None:
+    """Terbitkan hasil build terakhir ke host web (tidak membangun).
+
+    Hanya berkas baru dan yang berubah yang dikirim; halaman di host selalu utuh (versi
+    lama atau baru), juga bila koneksi terputus. Dengan SLUG hanya kelurahan itu (serta
+    portal dan berkas bersama) yang diterbitkan. Sandi FTP dibaca dari variabel
+    KELURAHAN_FTP_PASSWORD atau ~/.netrc; SFTP memakai ssh-agent atau kunci di ~/.ssh.
+    """
+    from .publish import PublishError, PublishOptions, publish, tamper_lines
+
+    site = _site(ctx)
+    if sum((dry_run, rollback, periksa)) > 1:
+        raise click.UsageError("--dry-run, --rollback dan --periksa tidak bisa dipakai bersamaan", ctx)
+    if slugs and (rollback or periksa):
+        raise click.UsageError("SLUG tidak bisa dipakai dengan --rollback atau --periksa", ctx)
+    options = PublishOptions(site=site, output=output, target=target, slugs=_selected(site, slugs),
+                             dry_run=dry_run, rollback=rollback, periksa=periksa, allow_delete=izinkan_hapus)
+    progress = _publish_progress()
+    try:
+        report = publish(options, progress)
+    except PublishError as error:
+        progress.end()
+        click.echo(str(error), err=True)
+        ctx.exit(EXIT_CONTENT)
+    except (ContentError, BuildLocked):
+        raise
+    except Exception as error:  # a library failure not foreseen: one line, never a traceback
+        progress.end()
+        click.echo(f"{target or 'terbit.tujuan'}: publish gagal ({type(error).__name__}: {error}); situs di host "
+                   "tetap utuh; jalankan lagi, dan bila terus gagal laporkan pesan ini", err=True)
+        ctx.exit(EXIT_CONTENT)
+    progress.end()
+    for line in report.warnings:
+        click.echo(f"Peringatan: {line}", err=True)
+    if dry_run:
+        layout = "folder rilis baru lalu tautan current" if report.releases else "ganti berkas di tempatnya"
+        click.echo(f"Rencana terbit ke {report.target} ({layout}); tidak ada yang diubah:")
+        click.echo("\n".join(report.describe()))
+        return
+    if periksa:
+        found = report.tampering
+        for line in tamper_lines(found) if found else []:
+            click.echo(line)
+        if found:
+            click.echo(f"Host {report.target} TIDAK sama dengan yang diterbitkan: {len(found.changed)} diubah, "
+                       f"{len(found.added)} ditambahkan, {len(found.removed)} hilang. Publish berikutnya "
+                       "mengirim ulang yang diubah dan hilang; hapus sendiri berkas yang ditambahkan.", err=True)
+            ctx.exit(EXIT_CONTENT)
+        click.echo(f"Host {report.target} sama dengan yang diterbitkan.", err=True)
+        return
+    if rollback:
+        click.echo(f"Dikembalikan ke rilis {report.release} di {report.target}.", err=True)
+        return
+    click.echo(_publish_summary(report), err=True)

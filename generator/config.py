@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from . import fields as f
+from .batas import Wilayah, load_batas
 from .errors import ContentError, FieldError, Problem
 from .models import Bounds, Kecamatan, Location
 from .sections import SECTION_NAMES
@@ -34,9 +35,20 @@ class SiteConfig:
     ubin_zoom_maks: int
     berita_terbaru: int
     bagian: tuple[str, ...]
+    terbit_tujuan: str | None = None
+    terbit_rilis: int = 3
     kode_wilayah: str | None = None
     istilah: Pilihan = BAWAAN
     batas_kelurahan: str | None = None
+    wilayah: tuple[Wilayah, ...] = ()
+    lisensi: str | None = None
+    penerbit: str | None = None
+    email: str | None = None
+
+    @property
+    def daerah(self) -> str:
+        """'kota' or 'kabupaten': the word for the area the map bounds enclose."""
+        return untuk_kota(self.istilah).daerah_jenis
 
     def kecamatan_by_slug(self, slug: str) -> Kecamatan:
         """The kecamatan with this slug (the slug was validated before)."""
@@ -95,11 +107,38 @@ _WORDS = (
     f.Field("satuan", f.slug_list(SATUAN_CHOICES)), f.Field("daerah", f.slug_list(DAERAH_CHOICES)),
     f.Field("kecamatan", f.slug_list(KECAMATAN_CHOICES)),
 )
+_OPEN_DATA = (f.Field("lisensi", f.url), f.Field("penerbit", f.text), f.Field("email", f.email))
 _DISPLAY = (f.Field("berita_terbaru", f.whole_number), f.Field("bagian", _sections))
+PUBLISH_SCHEMES = ("file", "sftp", "ftp", "ftps")
+
+
+def publish_url(value: Any) -> str:
+    """A publish target: file:///path, sftp://user@host[:port]/path, ftp://..., ftps://...; no password."""
+    raw = f.text(value).strip()
+    scheme, _, rest = raw.partition("://")
+    if scheme not in PUBLISH_SCHEMES or not rest:
+        raise FieldError(f"tujuan '{raw}' tidak dikenal",
+                         "tulis file:///folder, sftp://user@host/folder, ftp://user@host/folder atau ftps://...")
+    if ":" in rest.split("/")[0].split("@")[0] and "@" in rest.split("/")[0]:
+        raise FieldError("sandi tidak boleh ditulis di URL tujuan",
+                         "hapus sandinya; isi variabel lingkungan KELURAHAN_FTP_PASSWORD atau ~/.netrc")
+    return raw
+
+
+def _releases(value: Any) -> int:
+    count = f.whole_number(value)
+    if count < 2:
+        raise FieldError(f"rilis harus 2 atau lebih (tertulis {count})", "rilis lama dibutuhkan untuk --rollback")
+    return count
+
+
+_PUBLISH = (f.Field("tujuan", publish_url), f.Field("rilis", _releases))
 _CONFIG = (
     f.Field("nama", f.text, True), f.Field("judul", f.text, True), f.Field("deskripsi", f.text),
     f.Field("base_url", f.url), f.Field("kecamatan", _as_is, True),
     f.Field("peta", f.text, True, _MAP), f.Field("tampilan", f.text, False, _DISPLAY),
+    f.Field("data_terbuka", f.text, False, _OPEN_DATA),
+    f.Field("terbit", f.text, False, _PUBLISH),
     f.Field("kode_wilayah", _city_code), f.Field("istilah", f.text, False, _WORDS),
 )
 
@@ -134,6 +173,7 @@ def parse_config(text: str) -> SiteConfig:
     box = peta["batas"]
     tiles = peta["ubin"]
     display = values.get("tampilan", {})
+    open_data = values.get("data_terbuka", {})
     pilihan = Pilihan(values.get("kode_wilayah"), values["nama"], **values.get("istilah", {}))
     jamak = untuk_kota(pilihan).jamak
     return SiteConfig(
@@ -150,9 +190,14 @@ def parse_config(text: str) -> SiteConfig:
         ubin_zoom_maks=tiles.get("zoom_maks", 19),
         berita_terbaru=display.get("berita_terbaru", 5),
         bagian=display.get("bagian", SECTION_NAMES),
+        terbit_tujuan=values.get("terbit", {}).get("tujuan"),
+        terbit_rilis=values.get("terbit", {}).get("rilis", 3),
         kode_wilayah=values.get("kode_wilayah"),
         istilah=pilihan,
         batas_kelurahan=peta.get("batas_kelurahan"),
+        lisensi=open_data.get("lisensi"),
+        penerbit=open_data.get("penerbit"),
+        email=open_data.get("email"),
     )
 
 
@@ -162,4 +207,7 @@ def load_config(site: Path) -> SiteConfig:
     if not path.is_file():
         raise ContentError([Problem(CONFIG_FILE, 1, "berkas config.yaml tidak ditemukan",
                                     "jalankan perintah di folder situs atau pakai --site FOLDER")])
-    return parse_config(decode_text(path.read_bytes(), CONFIG_FILE))
+    config = parse_config(decode_text(path.read_bytes(), CONFIG_FILE))
+    if config.batas_kelurahan:
+        config = replace(config, wilayah=load_batas(site, config.batas_kelurahan))
+    return config

@@ -27,7 +27,8 @@ PROFILE_FILE = "profil.yaml"
 INTRO_FILE = "beranda.md"
 MEDIA_DIR = "media"
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-RESERVED_SLUGS = frozenset({"assets", "data", "kecamatan", "media", *SECTION_NAMES})
+RESERVED_SLUGS = frozenset({"assets", "data", "data-terbuka", "kecamatan", "laporan", "media", "poster",
+                            *SECTION_NAMES})
 _BODY_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)|<img\b[^>]*?\bsrc\s*=\s*[\"']([^\"']+)")
 MAX_TEXT_BYTES = 512 * 1024
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -134,7 +135,7 @@ class _Reader:
         self.config = config
         self.today = today
         self.problems: list[Problem] = list(sources.problems)
-        self.entry_fields = {section.name: entry_fields(section, config.batas) for section in SECTIONS}
+        self.entry_fields = {section.name: entry_fields(section, config.batas, config.daerah) for section in SECTIONS}
 
     def attempt(self, rel: str, build: Any) -> Any:
         try:
@@ -198,7 +199,8 @@ class _Reader:
     def profile(self, rel: str) -> Profile | None:
         data = load_mapping(_decode(self.sources, rel), self.sources.where(rel))
         kecamatan = tuple(k.slug for k in self.config.kecamatan)
-        values, problems = f.read_mapping(data, profile_fields(kecamatan, self.config.batas), self.sources.where(rel))
+        schema = profile_fields(kecamatan, self.config.batas, self.config.daerah)
+        values, problems = f.read_mapping(data, schema, self.sources.where(rel))
         self.problems.extend(problems)
         self.check_media(rel, data.line_of("foto"), values.get("foto"))
         if problems:

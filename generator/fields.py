@@ -203,8 +203,9 @@ def _pair(value: Any) -> tuple[float, float]:
     return _pair_from_text(text(value))
 
 
-def location_reader(bounds: Bounds) -> Reader:
-    """A reader for a point that must lie inside the city; explains swapped or unsigned values."""
+def location_reader(bounds: Bounds, daerah: str) -> Reader:
+    """A reader for a point that must lie inside the ``daerah`` (kota or kabupaten); explains swapped
+    or unsigned values."""
 
     def read(value: Any) -> Location:
         lat, lon = _pair(value)
@@ -213,7 +214,7 @@ def location_reader(bounds: Bounds) -> Reader:
             raise FieldError(f"lintang harus di antara -90 dan 90 (tertulis {lat})", hint)
         if bounds.contains(lat, lon):
             return Location(lat, lon)
-        raise FieldError(f"titik {lat}, {lon} berada di luar wilayah kota", _location_hint(lat, lon, bounds))
+        raise FieldError(f"titik {lat}, {lon} berada di luar wilayah {daerah}", _location_hint(lat, lon, bounds))
 
     return read
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .batas import Wilayah
 from .config import SiteConfig
 from .models import Location
 
@@ -81,9 +82,20 @@ def feature_collection(points: list[MapPoint]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": [p.feature() for p in points]}
 
 
-def page_data(points: list[MapPoint], root: str) -> str:
-    """The JSON a page embeds for its map: the points and the relative path to the site root."""
-    return safe_json({"akar": root, "titik": feature_collection(points)})
+def page_data(points: list[MapPoint], root: str, batas: list[dict[str, Any]] | None = None) -> str:
+    """The JSON a page embeds for its map: the points, the relative path to the site root and
+    optionally kelurahan boundaries (GeoJSON features; ``properties.tingkat`` colours them)."""
+    data: dict[str, Any] = {"akar": root, "titik": feature_collection(points)}
+    if batas:
+        data["batas"] = {"type": "FeatureCollection", "features": batas}
+    return safe_json(data)
+
+
+def boundary_features(wilayah: Iterable[Wilayah],
+                      extra: dict[str, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Kelurahan polygons as GeoJSON features with their name and code (plus ``extra`` by code)."""
+    return [{"type": "Feature", "geometry": w.geometry(),
+             "properties": {"kode": w.kode, "nama": w.nama, **(extra or {}).get(w.kode, {})}} for w in wilayah]
 
 
 def features_json(points: list[MapPoint]) -> str:
@@ -91,13 +103,17 @@ def features_json(points: list[MapPoint]) -> str:
     return ",".join(safe_json(p.feature()) for p in points)
 
 
-def city_data_script(features: Iterable[str]) -> str:
-    """The city data file: every point of the city, assigned to a global for ``peta.js``.
+def city_data_script(features: Iterable[str], batas: list[dict[str, Any]] | None = None) -> str:
+    """The city data file: every point of the city (and the kelurahan boundaries, if any),
+    assigned to a global for ``peta.js``.
 
     ``features`` are ``features_json`` texts (one per kelurahan), so the city's points are
-    never held as objects; the result equals ``safe_json`` of the whole FeatureCollection."""
-    collection = '{"titik":{"features":[' + ",".join(f for f in features if f) + '],"type":"FeatureCollection"}}'
-    return f"window.{CITY_DATA_GLOBAL}={collection};\n"
+    never held as objects; the result equals ``safe_json`` of the whole object."""
+    points = '"titik":{"features":[' + ",".join(f for f in features if f) + '],"type":"FeatureCollection"}'
+    if batas:
+        boundaries = safe_json({"features": batas, "type": "FeatureCollection"})
+        return f'window.{CITY_DATA_GLOBAL}={{"batas":{boundaries},{points}}};\n'
+    return f"window.{CITY_DATA_GLOBAL}={{{points}}};\n"
 
 
 def map_script(config: SiteConfig, kind: MapKind) -> str:

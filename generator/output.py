@@ -19,13 +19,32 @@ from typing import Any
 
 from .errors import BuildLocked
 
-STAGING_DIR = ".kelurahan-staging"
-LOCK_FILE = ".kelurahan.lock"
+HIDDEN_DIR = ".kelurahan"
+STAGING_DIR = "staging"
+LOCK_FILE = "lock"
+UNFINISHED_FILE = "belum-selesai"
 FILE_MODE = 0o644
 DIR_MODE = 0o755
 
 
 TEMP_MARK = ".tmp-"
+
+
+def build_dir(output: Path) -> Path:
+    """The private folder of the build into ``output``: its state, lock and staging.
+
+    It sits in the hidden ``.kelurahan/`` folder next to the output folder (for the default
+    ``output/``, the site's own hidden folder), never inside it, so ``output/`` holds only
+    what the public may see; being a sibling, staging is on the output's file system and
+    promotion stays a rename."""
+    output = Path(os.path.abspath(output))
+    name = "build" if output.name == "output" else f"build-{output.name}"
+    return output.parent / HIDDEN_DIR / name
+
+
+def unfinished(output: Path) -> bool:
+    """Did a build into ``output`` start and not finish (killed, crashed, disk full)?"""
+    return (build_dir(output) / UNFINISHED_FILE).exists()
 
 
 def write_file(path: Path, data: bytes) -> None:
@@ -141,7 +160,7 @@ def promote(output: Path, slug: str, stage: Path) -> None:
     if current.exists() and _exchange(stage, current):
         shutil.rmtree(stage, ignore_errors=True)  # the stage now holds the old version
         return
-    old = output / STAGING_DIR / "lama" / slug
+    old = build_dir(output) / STAGING_DIR / "lama" / slug
     old.parent.mkdir(parents=True, exist_ok=True)
     if current.exists():
         os.rename(current, old)
@@ -151,7 +170,7 @@ def promote(output: Path, slug: str, stage: Path) -> None:
 
 def recover(output: Path) -> None:
     """Undo a build that stopped half-way: restore swapped-out folders, drop staging."""
-    staging = output / STAGING_DIR
+    staging = build_dir(output) / STAGING_DIR
     old_root = staging / "lama"
     if old_root.is_dir():
         for old in old_root.iterdir():
@@ -159,7 +178,7 @@ def recover(output: Path) -> None:
                 os.rename(old, output / old.name)
     shutil.rmtree(staging, ignore_errors=True)
     _remove_temp_files(output, recursive=False)
-    for folder in ("data", "assets"):
+    for folder in ("data", "assets", "data-terbuka"):  # the portal's folders (data-terbuka: open-data page)
         _remove_temp_files(output / folder, recursive=True)
 
 
@@ -172,14 +191,17 @@ def _remove_temp_files(folder: Path, recursive: bool) -> None:
 
 
 @contextmanager
-def output_lock(output: Path) -> Iterator[None]:
-    """Refuse to run two builds into the same output folder at once."""
+def output_lock(output: Path, reading: bool = False) -> Iterator[None]:
+    """Refuse to run two builds into the same output folder at once (or a build while
+    ``publish`` reads it: ``reading`` takes a shared lock)."""
     import fcntl
 
-    output.mkdir(parents=True, exist_ok=True)
-    with open(output / LOCK_FILE, "a+") as handle:
+    if not reading:
+        output.mkdir(parents=True, exist_ok=True)
+    build_dir(output).mkdir(parents=True, exist_ok=True)
+    with open(build_dir(output) / LOCK_FILE, "a+") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, (fcntl.LOCK_SH if reading else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
             raise BuildLocked(f"{output}: build lain sedang berjalan ke folder ini; tunggu sampai selesai") from None
         try:
@@ -188,11 +210,38 @@ def output_lock(output: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+@contextmanager
+def unfinished_mark(output: Path) -> Iterator[None]:
+    """Mark the build into ``output`` as running until it ends (even with content errors:
+    those keep the previous output of a kelurahan); a kill or crash leaves the mark."""
+    mark = build_dir(output) / UNFINISHED_FILE
+    mark.touch()
+    yield
+    mark.unlink(missing_ok=True)
+
+
+OLD_HIDDEN = (".kelurahan-build.json", ".kelurahan.lock", ".kelurahan-staging")
+
+
+def move_old_state(output: Path, state_file: str) -> None:
+    """Outputs of older versions kept their state, lock and staging inside: move the state
+    out, drop the rest, so ``output/`` holds only the site."""
+    old_state = output / OLD_HIDDEN[0]
+    if old_state.is_file() and not (build_dir(output) / state_file).exists():
+        os.replace(old_state, build_dir(output) / state_file)
+    for name in OLD_HIDDEN:
+        path = output / name
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def write_kelurahan(output: Path, slug: str, outputs: dict[str, bytes | None], stale: bool) -> int:
     """Stage a kelurahan's files (new bytes or hard links) and swap the folder into place."""
     if not stale:
         return 0
-    stage = output / STAGING_DIR / "baru" / slug
+    stage = build_dir(output) / STAGING_DIR / "baru" / slug
     shutil.rmtree(stage, ignore_errors=True)
     stage.parent.mkdir(parents=True, exist_ok=True)
     made = {str(stage.parent)}
@@ -205,9 +254,17 @@ def write_kelurahan(output: Path, slug: str, outputs: dict[str, bytes | None], s
 
 def remove_gone(output: Path, manifest: dict[str, Any], existing: set[str]) -> None:
     for slug in sorted(set(manifest) - existing):
-        stage_old = output / STAGING_DIR / "lama" / slug
+        stage_old = build_dir(output) / STAGING_DIR / "lama" / slug
         if (output / slug).is_dir():
             stage_old.parent.mkdir(parents=True, exist_ok=True)
             os.rename(output / slug, stage_old)
             shutil.rmtree(stage_old)
         del manifest[slug]
+
+
+def remove_unlisted(folder: Path, keep: set[str]) -> None:
+    """Delete the files of ``folder`` whose names are not in ``keep`` (data of a removed kelurahan)."""
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and path.name not in keep:
+                path.unlink()

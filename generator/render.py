@@ -22,9 +22,9 @@ from . import __version__
 from .config import SiteConfig
 from .content import KELURAHAN_DIR, PROFILE_FILE
 from .errors import ContentError, Problem
-from .maps import CITY_MAP, PAGE_MAP, MapPoint, page_data
+from .maps import CITY_MAP, PAGE_MAP, MapPoint, boundary_features, page_data
 from .markdown import ForeignImage, TooDeep, to_html
-from .models import Entry, Kelurahan
+from .models import Berita, Entry, Kelurahan
 from .sections import SECTIONS, Section, section_by_name
 from .wilayah.istilah import BAWAAN, DESA, Istilah, Pilihan, untuk_kota, untuk_satuan
 
@@ -55,6 +55,7 @@ class KelurahanSummary:
     kode_wilayah: str
     jumlah: dict[str, int]
     jumlah_titik: int = 0
+    terbaru: str = ""  # date of the newest news item (YYYY-MM-DD), for open data's "modified"
 
 
 def tanggal_id(value: dt.date) -> str:
@@ -149,6 +150,7 @@ def summarize(kel: Kelurahan) -> KelurahanSummary:
         slug=kel.slug, nama=kel.profil.nama, kecamatan=kel.profil.kecamatan.slug,
         ringkasan=kel.profil.ringkasan or "", kode_wilayah=kel.profil.kode_wilayah or "",
         jumlah={s.name: len(kel.section(s.name)) for s in SECTIONS}, jumlah_titik=len(kelurahan_points(kel)),
+        terbaru=max((e.tanggal.isoformat() for e in kel.section("berita") if isinstance(e, Berita)), default=""),
     )
 
 
@@ -178,11 +180,12 @@ class Renderer:
         context.setdefault("istilah", self.istilah)
         return self.env.get_template(template).render(config=self.config, **context).encode("utf-8")
 
-    def map_context(self, points: list[MapPoint], root: str) -> dict[str, Any]:
-        """What a page needs to show a map of ``points``."""
+    def map_context(self, points: list[MapPoint], root: str, kode: str | None = None) -> dict[str, Any]:
+        """What a page needs to show a map of ``points`` (and the boundary of kelurahan ``kode``)."""
         if not points:
             return {"peta": None}
-        return {"peta": PAGE_MAP, "peta_data": Markup(page_data(points, root)),
+        batas = boundary_features(w for w in self.config.wilayah if kode and w.kode == kode)
+        return {"peta": PAGE_MAP, "peta_data": Markup(page_data(points, root, batas)),
                 "peta_jenis": sorted({p.jenis for p in points}, key=_kind_order)}
 
     def kelurahan_pages(self, kel: Kelurahan) -> list[Page]:
@@ -215,7 +218,8 @@ class Renderer:
         if kel.beranda.strip():
             intro = self.markdown_html(kel.beranda, f"{KELURAHAN_DIR}/{kel.slug}/beranda.md", 1)
         return self.html("beranda.html", berita=berita, beranda=intro,
-                         **context, **self.map_context(kelurahan_points(kel, self.config.istilah), "../"))
+                         **context, **self.map_context(kelurahan_points(kel, self.config.istilah), "../",
+                                                       kel.profil.kode_wilayah))
 
     def _section(self, kel: Kelurahan, section: Section, visible: list[Section]) -> bytes:
         entries = kel.section(section.name)
@@ -231,6 +235,11 @@ class Renderer:
                          deskripsi=entry.ringkasan or plain_text(body) or kel.profil.nama,
                          **self._base(kel, visible, "../../../"),
                          **self.map_context([point] if point else [], "../../../"))
+
+    def open_data_page(self, listing: list[tuple[KelurahanSummary, str]], columns: tuple[str, ...]) -> bytes:
+        """The portal's open-data page (``data-terbuka/index.html``)."""
+        istilah = untuk_kota(self.config.istilah, [s.kode_wilayah for s, _stem in listing])
+        return self.html("data-terbuka.html", akar="../", peta=None, daftar=listing, kolom=columns, istilah=istilah)
 
     def portal_page(self, summaries: list[KelurahanSummary]) -> bytes:
         """The city portal: every kelurahan by kecamatan, and the city map."""

@@ -58,24 +58,24 @@ _SPECIFIC: dict[str, tuple[f.Field, ...]] = {
 }
 
 
-def entry_fields(section: Section, bounds: Bounds) -> tuple[f.Field, ...]:
-    """Allowed front matter keys of one section."""
+def entry_fields(section: Section, bounds: Bounds, daerah: str) -> tuple[f.Field, ...]:
+    """Allowed front matter keys of one section (points inside ``bounds`` of the ``daerah``)."""
     common = (
         f.Field(section.title_key, f.text, True), f.Field("ringkasan", f.text),
         f.Field("foto", f.text), f.Field("contoh", f.boolean), f.Field("sumber", f.text),
     )
     place: tuple[f.Field, ...] = ()
     if section.location != "none":
-        place = (f.Field("lokasi", f.location_reader(bounds), section.location == "required"),
+        place = (f.Field("lokasi", f.location_reader(bounds, daerah), section.location == "required"),
                  f.Field("lokasi_perkiraan", f.boolean))
     return common + place + _SPECIFIC[section.name]
 
 
-def profile_fields(kecamatan: tuple[str, ...], bounds: Bounds) -> tuple[f.Field, ...]:
+def profile_fields(kecamatan: tuple[str, ...], bounds: Bounds, daerah: str) -> tuple[f.Field, ...]:
     """Allowed keys of ``profil.yaml``."""
     return (
         f.Field("nama", f.text, True), f.Field("kecamatan", f.slug_list(kecamatan), True),
-        f.Field("lokasi", f.location_reader(bounds), True), f.Field("lokasi_perkiraan", f.boolean),
+        f.Field("lokasi", f.location_reader(bounds, daerah), True), f.Field("lokasi_perkiraan", f.boolean),
         f.Field("kode_wilayah", f.text), f.Field("kode_pos", f.text), f.Field("alamat", f.text),
         f.Field("telepon", f.phone), f.Field("whatsapp", f.phone), f.Field("email", f.email),
         f.Field("jam_layanan", f.text), f.Field("lurah", f.text), f.Field("luas_km2", f.number),

@@ -42,6 +42,8 @@ def _relative(site: Path, path: str) -> tuple[str, ...]:
 def relevant(site: Path, path: str) -> bool:
     """A change the preview must act on: under a watched name, and not an editor's temp or swap file."""
     parts = _relative(site, path)
+    if len(parts) == 1 and parts[0].endswith(".geojson"):  # kelurahan boundaries (peta.batas_kelurahan)
+        return True
     return bool(parts) and parts[0] in WATCHED and not any(EDITOR_JUNK.search(part) for part in parts[1:])
 
 

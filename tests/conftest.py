@@ -33,7 +33,9 @@ from generator.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
 KASUS = Path(__file__).resolve().parent / "kasus"
-HIDDEN_OUTPUT = (".kelurahan-build.json", ".kelurahan.lock", ".kelurahan-staging")
+# Build state, lock and staging live in .kelurahan/ next to the output (generator.output.build_dir);
+# nothing in the output folder is hidden from the public any more.
+HIDDEN_OUTPUT: tuple[str, ...] = ()
 
 # -- the tiny site ---------------------------------------------------------------------------
 #
@@ -227,6 +229,7 @@ def write_site(root: Path, changes: dict[str, str | bytes | None] | None = None)
     # `check` does not compare them with the national list (tests/test_wilayah.py does that).
     config = (REPO / "config.yaml").read_text(encoding="utf-8")
     (root / "config.yaml").write_text(re.sub(r"(?m)^kode_wilayah:.*\n", "", config), encoding="utf-8")
+    shutil.copyfile(REPO / "batas-kelurahan.geojson", root / "batas-kelurahan.geojson")
     files: dict[str, str | bytes | None] = {rel: dedent(text) for rel, text in TINY_FILES.items()}
     files["kelurahan/mawar/media/kantor.png"] = png_bytes()
     files.update(changes or {})

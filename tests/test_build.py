@@ -13,7 +13,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import (
-    HIDDEN_OUTPUT,
     TINY_KECAMATAN,
     TINY_POINTS,
     assert_exit,
@@ -33,6 +32,7 @@ from conftest import (
 
 from generator.models import Kelurahan
 from generator.render import Page, Renderer
+from generator.output import build_dir
 
 SECTION_ITEMS = {
     "mawar": {"wisata": ["taman-sekar"], "umkm": ["warung-bu-sri"], "ikon": ["tari-gambyong"],
@@ -46,11 +46,12 @@ LOCATED = {url for points in TINY_POINTS.values() for url, _, _ in points[1:]}
 # External links a page may carry: fixed services, plus addresses written in the content.
 EXTERNAL_LINK_PREFIXES = ("https://wa.me/62", "https://www.google.com/maps/dir/?api=1&destination=",
                           "https://www.openstreetmap.org/", "tel:", "mailto:")
-CONTENT_LINKS = {"https://www.instagram.com/kelurahan.mawar/"}
+CONTENT_LINKS = {"https://www.instagram.com/kelurahan.mawar/",
+                 "https://creativecommons.org/licenses/by/4.0/"}  # data_terbuka.lisensi in config.yaml
 
 
 def expected_pages() -> set[str]:
-    pages = {"index.html"}
+    pages = {"index.html", "data-terbuka/index.html"}
     for slug, sections in SECTION_ITEMS.items():
         pages.add(f"{slug}/index.html")
         for section, items in sections.items():
@@ -384,12 +385,14 @@ def test_incremental_build_only_rewrites_what_changed(site: Path, tmp_path: Path
     after = tree_stats(output)
     assert set(after) == set(before)
     changed = {rel for rel in after if after[rel] != before[rel] and (output / rel).is_file()}
-    # The item, its section list and the kelurahan home show the name; the city data has the point.
+    # The item, its section list and the kelurahan home show the name; the city data has the point,
+    # and the open data of the kelurahan and the city list it.
     assert changed == {"mawar/umkm/warung-bu-sri/index.html", "mawar/umkm/index.html",
-                       "mawar/index.html", "data/peta-kota.js"}
+                       "mawar/index.html", "data/peta-kota.js", "data/kelurahan/mawar.geojson",
+                       "data/kelurahan/mawar.csv", "data/kota.geojson", "data/kota.csv"}
     assert summary(result)["ditulis"] == len(changed)
     # Unchanged pages come out byte-identical and are hard-linked, so only the count of rendered
-    # pages shows that the page cache worked: the same three pages, plus the city data.
+    # pages shows that the page cache worked: the same pages and data files, nothing else.
     assert summary(result)["dirender"] == len(changed)
 
 
@@ -417,7 +420,7 @@ def _damage_state(path: Path, how: str) -> None:
 def test_damaged_build_state_means_a_full_rebuild(site: Path, tmp_path: Path, how: str) -> None:
     output = tmp_path / "out"
     first = build(site, output)
-    _damage_state(output / HIDDEN_OUTPUT[0], how)
+    _damage_state(build_dir(output) / "state.json", how)
     _edit_umkm(site)
     result = build(site, output)
     assert summary(result)["dirender"] == summary(first)["dirender"], "every page is rendered again"

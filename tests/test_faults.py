@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import HIDDEN_OUTPUT, TINY_KECAMATAN, assert_exit, build, run_cli, tree_hashes, write_site
+from conftest import TINY_KECAMATAN, assert_exit, build, run_cli, tree_hashes, write_site
 from hardening_helpers import (
     cli_command,
     full_disk,
@@ -35,10 +35,9 @@ from hardening_helpers import (
 from PIL import Image
 
 import generator.output as output_module
+from generator.output import build_dir
 
 PORTAL_FILES = ("index.html", "data/peta-kota.js")
-STAGING = ".kelurahan-staging"
-LOCK = ".kelurahan.lock"
 
 
 def _edit_every_kelurahan(site: Path) -> None:
@@ -50,8 +49,15 @@ def _edit_every_kelurahan(site: Path) -> None:
 
 
 def _slugs(output: Path) -> list[str]:
-    return sorted(p.name for p in output.iterdir() if p.is_dir() and p.name not in ("assets", "data")
+    return sorted(p.name for p in output.iterdir() if p.is_dir() and p.name not in ("assets", "data", "data-terbuka")
                   and not p.name.startswith("."))
+
+
+def _copy_output(source: Path, output: Path) -> None:
+    """Copy a build's output and its private state (kept next to it, in .kelurahan/)."""
+    shutil.copytree(source, output, symlinks=True)
+    if build_dir(source).is_dir():
+        shutil.copytree(build_dir(source), build_dir(output), symlinks=True)
 
 
 def _whole(now: dict[str, str], versions: list[dict[str, str]], slugs: list[str]) -> list[str]:
@@ -103,7 +109,7 @@ def test_full_disk_while_writing_a_kelurahan_keeps_the_old_output(site: Path, tm
     located = [line for line in done.stderr.splitlines() if line.startswith(f"{output / 'mawar'}:1: ")]
     assert located and "gagal menulis" in located[0], done.stderr
     assert tree_hashes(output, include_hidden=True) == before, "the previous output changed"
-    assert not (output / STAGING).exists()
+    assert not (build_dir(output) / "staging").exists()
 
     build(site, output)
     build(site, tmp_path / "bersih")
@@ -214,7 +220,7 @@ def _kill_points(calls: list[list[str]], output: Path) -> list[tuple[str, int]]:
     points = []
     staged = False
     for index, (name, _src, dst) in enumerate(calls, start=1):
-        in_staging = Path(dst).is_relative_to(output / STAGING)
+        in_staging = Path(dst).is_relative_to(build_dir(output) / "staging")
         if name == "rename" or not in_staging:
             points += [("sebelum", index), ("sesudah", index)]
         elif not staged:
@@ -230,19 +236,19 @@ def test_kill_at_every_step_leaves_each_kelurahan_whole_and_the_next_build_repai
     log = tmp_path / "log.json"
 
     dry = tmp_path / "uji"
-    shutil.copytree(old_output, dry, symlinks=True)
+    _copy_output(old_output, dry)
     status = _build_in_child(site, dry, None, log)
     assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, log.read_text(encoding="utf-8")
     calls = json.loads(log.read_text(encoding="utf-8"))["calls"]
     points = _kill_points(calls, dry)
-    calls = [[name, src, Path(dst).relative_to(dry).as_posix()] for name, src, dst in calls]
+    calls = [[name, src, os.path.relpath(dst, dry)] for name, src, dst in calls]
     assert sum(1 for name, *_ in calls if name == "rename") >= len(TINY_KECAMATAN)  # one swap per kelurahan
     assert len(points) >= 12
 
     problems = []
     for when, index in points:
         output = tmp_path / f"mati-{when}-{index}"
-        shutil.copytree(old_output, output, symlinks=True)
+        _copy_output(old_output, output)
         status = _build_in_child(site, output, (when, index), log)
         step = f"killed {when} {calls[index - 1][0]} #{index} ({calls[index - 1][2]})"
         if not (os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL):
@@ -294,7 +300,7 @@ def _start_when_staging(site: Path, output: Path, *args: str, **popen: object) -
     child = subprocess.Popen(cli_command(site, "build", "--output", output, *args), stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, **popen)  # type: ignore[call-overload]
     deadline = time.monotonic() + 60
-    while not (output / STAGING).exists() and child.poll() is None and time.monotonic() < deadline:
+    while not (build_dir(output) / "staging").exists() and child.poll() is None and time.monotonic() < deadline:
         time.sleep(0.001)
     return child
 
@@ -305,7 +311,7 @@ def test_sigkill_of_a_running_build_leaves_each_kelurahan_whole(
     site, old_output, new_output = many
     old, new = tree_hashes(old_output), tree_hashes(new_output)
     output = tmp_path / "out"
-    shutil.copytree(old_output, output, symlinks=True)
+    _copy_output(old_output, output)
     child = _start_when_staging(site, output, "--jobs", "1")
     time.sleep(delay)
     child.kill()
@@ -328,7 +334,7 @@ def test_ctrl_c_stops_the_build_cleanly(many: tuple[Path, Path, Path], tmp_path:
     site, old_output, new_output = many
     old, new = tree_hashes(old_output), tree_hashes(new_output)
     output = tmp_path / "out"
-    shutil.copytree(old_output, output, symlinks=True)
+    _copy_output(old_output, output)
     child = _start_when_staging(site, output, "--jobs", jobs, start_new_session=True)
     time.sleep(0.05)
     assert child.poll() is None, "the build ended before Ctrl-C could be sent"
@@ -337,6 +343,9 @@ def test_ctrl_c_stops_the_build_cleanly(many: tuple[Path, Path, Path], tmp_path:
     assert child.returncode > 0, f"exit status {child.returncode} after Ctrl-C: {stderr}"
     assert "Traceback" not in stderr, stderr
     assert _whole(tree_hashes(output), [old, new], _slugs(new_output)) == []
+    refused = run_cli(site, "publish", "--output", output, "--target", f"file://{tmp_path / 'www'}")
+    assert_exit(refused, 1)
+    assert "build terakhir tidak selesai" in refused.stderr and not (tmp_path / "www").exists()
     repaired = run_cli(site, "build", "--output", output, "--jobs", "2")
     assert repaired.exit_code == 0, repaired.output
     assert _differences(tree_hashes(output), new) == []
@@ -349,7 +358,7 @@ def test_second_build_is_refused_while_the_lock_is_held(site: Path, tmp_path: Pa
     output = tmp_path / "out"
     build(site, output)
     before = tree_hashes(output, include_hidden=True)
-    with open(output / LOCK, "a+") as handle:
+    with open(build_dir(output) / "lock", "a+") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         result = run_cli(site, "build", "--output", output, "--jobs", "1")
         fcntl.flock(handle, fcntl.LOCK_UN)
@@ -447,7 +456,7 @@ def test_published_images_lose_gps_and_exif_but_keep_their_pixels(make_site: Cal
     assert published_bytes != data
 
 
-# -- nothing outside the output folder ---------------------------------------------------------
+# -- nothing outside the output folder (and its private .kelurahan/ next to it) ----------------
 
 
 def test_build_writes_nothing_outside_its_output_folder(site: Path, tmp_path: Path) -> None:
@@ -466,10 +475,11 @@ def test_build_writes_nothing_outside_its_output_folder(site: Path, tmp_path: Pa
     site_before = snapshot(site)
     assert run_cli(site, "build", "--output", output, "--jobs", "1", "--clean").exit_code == 0
     assert snapshot(site) == site_before, "the build changed the site folder"
-    assert {p.name for p in tmp_path.iterdir()} == top_before | {"out"}
-    assert not [p for p in output.iterdir() if p.name.startswith(".") and p.name not in HIDDEN_OUTPUT]
+    assert {p.name for p in tmp_path.iterdir()} == top_before | {"out", ".kelurahan"}
+    assert not [p for p in output.iterdir() if p.name.startswith(".")], "only the public site is in the output"
 
     default = run_cli(site, "build", "--jobs", "1")
     assert default.exit_code == 0, default.output
     changed = [rel for rel, value in snapshot(site).items() if site_before.get(rel) != value]
-    assert changed and all(rel == "output" or rel.startswith("output/") for rel in changed), changed
+    assert changed and all(rel.split("/")[0] in ("output", ".kelurahan") for rel in changed), changed
+    assert not [p for p in (site / "output").iterdir() if p.name.startswith(".")], "only the public site"

@@ -29,7 +29,7 @@ from generator.yamlio import Mapping, YamlFloat, YamlInt, load_mapping, load_yam
 
 FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 BOUNDS = load_config(REPO).batas
-READ_LOCATION = location_reader(BOUNDS)
+READ_LOCATION = location_reader(BOUNDS, "kota")
 
 # -- the YAML reader ---------------------------------------------------------------------------
 

@@ -232,7 +232,7 @@ def test_build_writes_51_kelurahan_sites_and_the_portal(sample_build: tuple[Path
     for slug in KEMENDAGRI:
         assert (output / slug / "index.html").is_file(), slug
     built = {p.name for p in output.iterdir() if p.is_dir() and not p.name.startswith(".")}
-    assert built == set(KEMENDAGRI) | {"assets", "data"}
+    assert built == set(KEMENDAGRI) | {"assets", "data", "data-terbuka"}
     assert (output / "index.html").is_file() and (output / "data/peta-kota.js").is_file()
 
 

@@ -233,6 +233,7 @@ def test_sample_site_codes_are_checked_against_the_list(tmp_path: Path) -> None:
     site = tmp_path / "sampel"
     site.mkdir()
     shutil.copy(REPO / "config.yaml", site / "config.yaml")
+    shutil.copy(REPO / "batas-kelurahan.geojson", site / "batas-kelurahan.geojson")  # named in config.yaml
     shutil.copytree(REPO / "kelurahan" / "kauman", site / "kelurahan" / "kauman")
     shutil.copytree(REPO / "kelurahan" / "jebres", site / "kelurahan" / "jebres")
     assert_exit(run_cli(site, "check"), 0)
@@ -521,6 +522,7 @@ def test_the_readme_commands_for_kediri(tmp_path: Path) -> None:
     assert built.returncode == 0, built.stderr
     assert "Selesai: 47 situs" in built.stderr and "0 kelurahan gagal" in built.stderr
     output = tmp_path / "kediri" / "output"
-    homes = sorted(p.parent.name for p in output.glob("*/index.html") if p.parent.name not in ("assets", "data"))
+    portal_folders = ("assets", "data", "data-terbuka")
+    homes = sorted(p.parent.name for p in output.glob("*/index.html") if p.parent.name not in portal_folders)
     assert homes == sorted(profiles(tmp_path / "kediri"))
     assert len(homes) == 46

@@ -4,6 +4,7 @@
   var WARNA = { kantor: "#b91c1c", wisata: "#047857", umkm: "#c2410c", ikon: "#6d28d9" };
   var LABEL = { kantor: "Kantor kelurahan", wisata: "Wisata", umkm: "UMKM", ikon: "Ikon" };
   var AMAN = /^[a-z0-9\-\/]*$/;
+  var TINGKAT = { siap: "#15803d", hampir: "#ca8a04", belum: "#b91c1c" };
 
   function teks(tag, isi, kelas) {
     var el = document.createElement(tag);
@@ -52,8 +53,33 @@
     return m;
   }
 
+  /* Batas kelurahan: garis biru putus-putus, atau diwarnai menurut tingkat kesiapan (laporan). */
+  function gambarBatas(peta, batas) {
+    if (!batas || !batas.features || !batas.features.length) { return null; }
+    /* Hanya peta laporan (batas berwarna) yang bisa disentuh; di peta situs batas tidak menghalangi penanda. */
+    var laporan = batas.features.some(function (f) { return TINGKAT[(f.properties || {}).tingkat]; });
+    var banyak = batas.features.length > 1;
+    return L.geoJSON(batas, {
+      interactive: laporan,
+      style: function (f) {
+        var warna = TINGKAT[(f.properties || {}).tingkat];
+        var kelas = "batas-kelurahan" + (warna ? " batas-" + f.properties.tingkat : "");
+        return warna ? { color: "#ffffff", weight: 1, fillColor: warna, fillOpacity: 0.55, className: kelas } :
+          { color: "#1d4ed8", weight: banyak ? 1 : 2, opacity: banyak ? 0.5 : 1, fill: false,
+            dashArray: banyak ? null : "5 4", className: kelas };
+      },
+      onEachFeature: function (f, lapisan) {
+        if (!laporan) { return; }
+        var p = f.properties || {};
+        var label = String(p.nama || "") + (typeof p.skor === "number" ? ": " + p.skor : "");
+        lapisan.bindTooltip(teks("span", label), { sticky: true });
+      }
+    }).addTo(peta);
+  }
+
   function pasang(peta, data, opsi) {
     if (!data || !data.titik) { return; }
+    var garis = gambarBatas(peta, data.batas);
     var akar = typeof data.akar === "string" && AMAN.test(data.akar.replace(/\.\.\//g, "")) ? data.akar : "";
     var lapisan = opsi.cluster && L.markerClusterGroup ?
       L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 }) : L.featureGroup();
@@ -65,7 +91,8 @@
     });
     lapisan.addTo(peta);
     var batas = lapisan.getBounds();
-    if (data.titik.features.length === 1) {
+    if (garis) { batas = batas.isValid() ? garis.getBounds().extend(batas) : garis.getBounds(); }
+    if (data.titik.features.length === 1 && !garis) {
       peta.setView(batas.getCenter(), opsi.zoomTitik, { animate: false });
     } else if (batas.isValid()) {
       peta.fitBounds(batas, { padding: [24, 24], maxZoom: opsi.zoomTitik, animate: false });

@@ -52,6 +52,11 @@ class Istilah:
         return self.jenis.capitalize()
 
     @property
+    def label(self) -> str:
+        """Every site of the city as a heading: 'Kelurahan', 'Desa' or 'Desa/Kelurahan'."""
+        return self.jamak.replace(" dan ", "/").title()
+
+    @property
     def kepala(self) -> str:
         """'Lurah' or 'Kepala Desa'."""
         return _KEPALA[self.jenis]
