@@ -31,8 +31,8 @@ from conftest import (
 )
 
 from generator.models import Kelurahan
-from generator.render import Page, Renderer
 from generator.output import build_dir
+from generator.render import Page, Renderer
 
 SECTION_ITEMS = {
     "mawar": {"wisata": ["taman-sekar"], "umkm": ["warung-bu-sri"], "ikon": ["tari-gambyong"],
@@ -391,9 +391,20 @@ def test_incremental_build_only_rewrites_what_changed(site: Path, tmp_path: Path
                        "mawar/index.html", "data/peta-kota.js", "data/kelurahan/mawar.geojson",
                        "data/kelurahan/mawar.csv", "data/kota.geojson", "data/kota.csv"}
     assert summary(result)["ditulis"] == len(changed)
-    # Unchanged pages come out byte-identical and are hard-linked, so only the count of rendered
-    # pages shows that the page cache worked: the same pages and data files, nothing else.
-    assert summary(result)["dirender"] == len(changed)
+
+
+def test_one_item_edit_renders_only_the_pages_that_read_it(site: Path, tmp_path: Path) -> None:
+    """Unchanged pages come out byte-identical and are hard-linked, so only the count of rendered
+    pages shows the page cache at work: an edit of an item's body renders the three pages that
+    declare the item as an input (the item, its section list, the kelurahan home), not the other
+    pages of the kelurahan, and writes only the item page."""
+    output = tmp_path / "out"
+    build(site, output)
+    item = site / "kelurahan/mawar/umkm/warung-bu-sri.md"
+    item.write_text(item.read_text(encoding="utf-8") + "\nSatu kalimat baru.\n", encoding="utf-8")
+    numbers = summary(build(site, output))
+    assert (numbers["dirender"], numbers["ditulis"]) == (3, 1), numbers
+    assert summary(build(site, output))["dirender"] == 0, "a build with nothing changed renders nothing"
 
 
 def _damage_state(path: Path, how: str) -> None:
