@@ -94,7 +94,7 @@ def usage_message(error: click.UsageError, flags: frozenset[str] = frozenset()) 
         return f"nilai {_name(error.param)} tidak valid: {_expected(error.param)}"
     if isinstance(error, click.BadOptionUsage):
         return f"opsi {error.option_name} {'tidak menerima nilai' if error.option_name in flags else 'perlu nilai'}"
-    return "argumen tidak sesuai: ada yang berlebih atau kurang"
+    return error.message  # raised by our commands in Indonesian; click's own are converted in parse_args
 
 
 def _name(param: click.Parameter | None) -> str:
@@ -117,8 +117,27 @@ def _expected(param: click.Parameter) -> str:
     return "nilainya tidak bisa dipakai"
 
 
+def _click_usage_in_indonesian(error: click.UsageError, ctx: click.Context) -> click.UsageError:
+    """While parsing, a plain UsageError is click's own English (extra arguments and the like)."""
+    if type(error) is click.UsageError:
+        return OwnUsageError("argumen tidak sesuai: ada yang berlebih atau kurang", ctx)
+    return error
+
+
+class _Command(click.Command):
+    """A command whose parse errors never reach the user in click's English."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            raise _click_usage_in_indonesian(error, ctx) from None
+
+
 class _Group(click.Group):
     """Turns known errors into located messages and exit status 1, never a traceback."""
+
+    command_class = _Command
 
     def flags(self) -> frozenset[str]:
         """Every option of the CLI that takes no value (``--clean``)."""
