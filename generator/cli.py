@@ -84,25 +84,82 @@ def _search_line(report: BuildReport, searched: bool) -> str:
     return f"Indeks pencarian: dibuat ulang dalam {seconds} detik ({rebuilt} dari {parts} kecamatan)."
 
 
-def usage_message(error: click.UsageError) -> str:
-    """Click's usage errors in Indonesian (the text of our own BadParameter is kept)."""
+class OwnUsageError(click.UsageError):
+    """A usage error whose message is ours (Indonesian) already."""
+
+
+def usage_message(error: click.UsageError, flags: frozenset[str] = frozenset()) -> str:
+    """Click's usage errors in Indonesian, made from what went wrong rather than from click's
+    English text (which changes between click versions); our own messages are kept. ``flags``
+    names the options that take no value."""
+    if isinstance(error, OwnUsageError):
+        return error.message
     if isinstance(error, click.NoSuchOption):
         return f"opsi tidak dikenal: {error.option_name}"
     if isinstance(error, click.MissingParameter):
-        param = error.param
-        name = " / ".join(param.opts) if isinstance(param, click.Option) else (
-            param.human_readable_name if param is not None else "argumen")
-        return f"{name} wajib diisi"
+        return f"{_name(error.param)} wajib diisi"
     if isinstance(error, click.BadParameter):
-        where = error.param_hint or (error.param.name if error.param is not None else "")
-        return f"nilai {where} tidak valid: {error.message}" if where else error.message
-    if error.message.startswith("No such command"):
-        return f"perintah tidak dikenal: {error.message.split(' ')[-1].rstrip('.')}"
-    return error.message
+        if error.param is None:  # raised by our commands, with a param_hint and an Indonesian text
+            return f"nilai {error.param_hint} tidak valid: {error.message}" if error.param_hint else error.message
+        return f"nilai {_name(error.param)} tidak valid: {_expected(error.param)}"
+    if isinstance(error, click.BadOptionUsage):
+        return f"opsi {error.option_name} {'tidak menerima nilai' if error.option_name in flags else 'perlu nilai'}"
+    return error.message  # raised by our commands in Indonesian; click's own are converted in parse_args
+
+
+def _name(param: click.Parameter | None) -> str:
+    if isinstance(param, click.Option):
+        return " / ".join(param.opts)
+    return param.human_readable_name if param is not None else "argumen"
+
+
+def _expected(param: click.Parameter) -> str:
+    kind = param.type
+    if isinstance(kind, click.IntRange):
+        low, high = kind.min, kind.max
+        span = f" dari {low} sampai {high}" if low is not None and high is not None else (
+            f" paling kecil {low}" if low is not None else "")
+        return f"harus bilangan bulat{span}"
+    if isinstance(kind, click.Path) and not kind.file_okay:
+        return "harus berupa folder, bukan berkas"
+    if isinstance(kind, click.Path) and not kind.dir_okay:
+        return "harus berupa berkas, bukan folder"
+    return "nilainya tidak bisa dipakai"
+
+
+def _click_usage_in_indonesian(error: click.UsageError, ctx: click.Context) -> click.UsageError:
+    """While parsing, a plain UsageError is click's own English (extra arguments and the like)."""
+    if type(error) is click.UsageError:
+        return OwnUsageError("argumen tidak sesuai: ada yang berlebih atau kurang", ctx)
+    return error
+
+
+class _Command(click.Command):
+    """A command whose parse errors never reach the user in click's English."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as error:
+            raise _click_usage_in_indonesian(error, ctx) from None
 
 
 class _Group(click.Group):
     """Turns known errors into located messages and exit status 1, never a traceback."""
+
+    command_class = _Command
+
+    def flags(self) -> frozenset[str]:
+        """Every option of the CLI that takes no value (``--clean``)."""
+        commands = [self, *self.commands.values()]
+        return frozenset(name for command in commands for p in command.params
+                         if isinstance(p, click.Option) and p.is_flag for name in p.opts)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None,
+                                                                          list[str]]:
+        if args and not args[0].startswith("-") and self.get_command(ctx, args[0]) is None:
+            raise OwnUsageError(f"perintah tidak dikenal: '{args[0]}'", ctx)
+        return super().resolve_command(ctx, args)
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
@@ -112,7 +169,7 @@ class _Group(click.Group):
             code = super().main(args, prog_name, complete_var, False, **extra)
         except click.UsageError as error:
             command = error.ctx.command_path if error.ctx else "kelurahan"
-            click.echo(f"Kesalahan: {usage_message(error)}\nBantuan: {command} --help", err=True)
+            click.echo(f"Kesalahan: {usage_message(error, self.flags())}\nBantuan: {command} --help", err=True)
             sys.exit(EXIT_USAGE)
         except click.ClickException as error:
             error.show()
@@ -137,7 +194,8 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="kelurahan", help="Tampilkan versi lalu keluar.")
+@click.version_option(__version__, prog_name="kelurahan", message="%(prog)s versi %(version)s",
+                      help="Tampilkan versi lalu keluar.")
 @click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
 @click.option("--site", type=click.Path(file_okay=False, path_type=Path), default=".",
               show_default=True, help="Folder situs (berisi config.yaml dan kelurahan/).")

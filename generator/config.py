@@ -83,6 +83,16 @@ def _sections(value: Any) -> tuple[str, ...]:
     return tuple(f.slug_list(SECTION_NAMES)(item) for item in f.text_list(value))
 
 
+def _tile_url(value: Any) -> str:
+    """A tile address with {z}, {x} and {y}; a provider's name ("OpenStreetMap") is not taken,
+    since what folium makes of a name depends on its version and its list of providers."""
+    raw = f.url(value)
+    if not all(part in raw for part in ("{z}", "{x}", "{y}")):
+        raise FieldError(f"alamat ubin harus memuat {{z}}, {{x}} dan {{y}} (tertulis '{raw}')",
+                         "contoh: https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+    return raw
+
+
 _KECAMATAN = (f.Field("nama", f.text, True), f.Field("slug", _slug, True), f.Field("kode", f.text, True))
 _POINT = (f.Field("lat", f.number, True), f.Field("lon", f.number, True))
 _BOX = (
@@ -90,7 +100,7 @@ _BOX = (
     f.Field("utara", f.number, True), f.Field("timur", f.number, True),
 )
 _TILES = (
-    f.Field("url", f.text, True), f.Field("atribusi", f.text, True),
+    f.Field("url", _tile_url, True), f.Field("atribusi", f.text, True),
     f.Field("zoom_maks", f.whole_number),
 )
 _MAP = (

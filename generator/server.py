@@ -10,6 +10,7 @@ line, message) at the top instead of silently showing a stale page.
 from __future__ import annotations
 
 import html
+import logging
 import mimetypes
 import time
 from collections.abc import Callable
@@ -165,4 +166,14 @@ def _livereload_server(state: PreviewState) -> Any:
         def examine(self) -> tuple[None, None]:
             return None, None
 
-    return Server(app=preview_app(state), watcher=NoPolling())
+    class QuietServer(Server):  # type: ignore[misc]
+        """Prints nothing of its own: livereload and tornado log in English ("Serving on ..."),
+        with wording and source lines that change between versions; serve says it in Indonesian."""
+
+        def _setup_logging(self) -> None:
+            for name in ("livereload", "tornado"):
+                logger = logging.getLogger(name)
+                logger.addHandler(logging.NullHandler())  # also keeps tornado from configuring logging
+                logger.propagate = False
+
+    return QuietServer(app=preview_app(state), watcher=NoPolling())

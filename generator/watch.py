@@ -148,7 +148,9 @@ class FileEvents:
     def __init__(self, paths: list[Path], recursive: bool, deliver: Deliver) -> None:
         self._stop = threading.Event()
         source = _open_source(paths, recursive)
-        threading.Thread(target=self._pump, args=(source, deliver), name="pratinjau-pantau", daemon=True).start()
+        self._thread = threading.Thread(target=self._pump, args=(source, deliver), name="pratinjau-pantau",
+                                        daemon=True)
+        self._thread.start()
 
     def _pump(self, source: EventSource, deliver: Deliver) -> None:
         try:
@@ -161,8 +163,12 @@ class FileEvents:
             source.close()
 
     def stop(self) -> None:
-        """Stop watching (within one step)."""
+        """Stop watching and wait for the thread (one step): a thread still inside watchfiles'
+        Rust code when Python exits is torn down by the C library, which prints "FATAL: exception
+        not rethrown" and aborts."""
         self._stop.set()
+        if self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
 
 
 class ContentWatch:

@@ -197,56 +197,79 @@ class _Builder:
         return None  # null
 
 
+_DEEP = f"struktur YAML terlalu dalam (lebih dari {MAX_DEPTH} tingkat)", "sederhanakan isian ini"
+_QUOTE_IT = "apit nilainya dengan tanda kutip"
+
+# What the parser (libyaml, or PyYAML's own when libyaml is missing) says, in the parser's English,
+# and what staff read instead: a part of the library's message (its context and problem, never the
+# quoted content), then our message and hint. The library's words never reach the user: an error
+# matching no line gets _UNKNOWN.
+_LIBYAML_LIMIT = "exceeded maximum nesting depth"
 _YAML_MESSAGES = (
-    # PyYAML 6.0.4 refuses deep nesting itself, before the depth check here sees it
-    ("exceeded maximum nesting depth", f"struktur YAML terlalu dalam (lebih dari {MAX_DEPTH} tingkat)",
-     "sederhanakan isian ini"),
+    (_LIBYAML_LIMIT, *_DEEP),  # libyaml's own limit since PyYAML 6.0.4
     ("found character '\\t'", "ada karakter TAB", "ganti TAB dengan spasi (2 spasi per tingkat)"),
-    ("found character that cannot start any token", "nilai tidak boleh diawali @, ` atau %",
+    ("found a tab character", "ada karakter TAB", "ganti TAB dengan spasi (2 spasi per tingkat)"),
+    ("that cannot start any token", "nilai tidak boleh diawali @, ` atau %",
      "apit nilainya dengan tanda kutip, misalnya instagram: \"@akun_kelurahan\""),
     ("block sequence entries are not allowed", "tanda '-' di tempat yang tidak terduga",
      "jika nilainya memang '-', apit dengan tanda kutip; jika daftar, tulis di baris baru"),
     ("did not find expected key", "baris ini tidak berbentuk 'nama: nilai' atau indentasinya salah",
      "samakan indentasi dengan baris di atasnya dan periksa tanda kutip"),
-    ("did not find expected node content", "nilai tidak lengkap",
-     "periksa tanda kurung, koma dan tanda kutip di baris ini"),
-    ("found unknown escape character", "garis miring terbalik (\\) dalam teks bertanda kutip ganda",
+    ("expected '-' indicator", "baris ini tidak berbentuk 'nama: nilai' atau indentasinya salah",
+     "samakan indentasi dengan baris di atasnya dan periksa tanda kutip"),
+    ("expected <block end>", "baris ini tidak berbentuk 'nama: nilai' atau indentasinya salah",
+     "samakan indentasi dengan baris di atasnya dan periksa tanda kutip"),
+    ("unknown escape character", "garis miring terbalik (\\) dalam teks bertanda kutip ganda",
      "pakai tanda kutip tunggal atau hapus garis miring terbalik"),
-    ("did not find expected ',' or ']'", "daftar [ ... ] tidak ditutup dengan benar",
-     "periksa koma dan tanda ] di baris ini"),
-    ("did not find expected ',' or '}'", "isian { ... } tidak ditutup dengan benar",
-     "periksa koma dan tanda } di baris ini"),
-    ("did not find expected comment or line break", "nilai diawali > atau | (teks blok) tidak ditulis dengan benar",
-     "apit nilainya dengan tanda kutip, atau tulis teksnya di baris berikutnya dengan indentasi"),
-    ("found a tab character", "ada karakter TAB", "ganti TAB dengan spasi (2 spasi per tingkat)"),
+    ("hexdecimal number", "garis miring terbalik (\\) dalam teks bertanda kutip ganda",
+     "pakai tanda kutip tunggal atau hapus garis miring terbalik"),
+    ("hexadecimal numbers", "garis miring terbalik (\\) dalam teks bertanda kutip ganda",
+     "pakai tanda kutip tunggal atau hapus garis miring terbalik"),
+    ("expected ',' or ']'", "daftar [ ... ] tidak ditutup dengan benar", "periksa koma dan tanda ] di baris ini"),
+    ("expected ',' or '}'", "isian { ... } tidak ditutup dengan benar", "periksa koma dan tanda } di baris ini"),
+    ("block scalar", "nilai diawali > atau | (teks blok) tidak ditulis dengan benar",
+     f"{_QUOTE_IT}, atau tulis teksnya di baris berikutnya dengan indentasi"),
+    ("comment or line break", "nilai diawali > atau | (teks blok) tidak ditulis dengan benar",
+     f"{_QUOTE_IT}, atau tulis teksnya di baris berikutnya dengan indentasi"),
     ("mapping values are not allowed", "ada titik dua (:) di tempat yang tidak terduga",
      "jika nilainya berisi ': ', apit dengan tanda kutip, misalnya alamat: \"Jl. Slamet: 5\""),
     ("could not find expected ':'", "baris ini tidak berbentuk 'nama: nilai'",
      "periksa titik dua dan indentasi baris ini"),
-    ("found unexpected end of stream", "tanda kutip atau kurung tidak ditutup",
-     "pastikan setiap \" dan [ ditutup"),
-    ("found undefined alias", "anchor/alias YAML (& dan *) tidak didukung",
-     "tulis nilainya secara lengkap"),
-    ("exceeded maximum nesting depth", f"struktur YAML terlalu dalam (lebih dari {MAX_DEPTH} tingkat)",
-     "sederhanakan isian ini"),
-    ("expected a single document", "berkas berisi lebih dari satu dokumen YAML",
-     "hapus baris '---' yang berlebih"),
+    ("found unexpected end of stream", "tanda kutip atau kurung tidak ditutup", "pastikan setiap \" dan [ ditutup"),
+    ("quoted scalar", "tanda kutip tidak ditutup dengan benar", "pastikan setiap tanda kutip pembuka punya penutup"),
+    ("node content", "nilai tidak lengkap", "periksa tanda kurung, koma dan tanda kutip di baris ini"),
+    ("alias", "anchor/alias YAML (& dan *) tidak didukung", "tulis nilainya secara lengkap"),
+    ("anchor", "anchor/alias YAML (& dan *) tidak didukung", "tulis nilainya secara lengkap"),
+    ("tag", "tag YAML (nilai diawali '!') tidak diizinkan", f"hapus tandanya, atau {_QUOTE_IT}"),
+    ("URI", "tag YAML (nilai diawali '!') tidak diizinkan", f"hapus tandanya, atau {_QUOTE_IT}"),
+    ("document start", "isian sesudah baris '...' atau '%' tidak terbaca",
+     f"hapus baris yang diawali '...' atau '%' di atasnya, atau {_QUOTE_IT}"),
+    ("single document", "berkas berisi lebih dari satu dokumen YAML", "hapus baris '---' yang berlebih"),
+    ("document", "berkas berisi lebih dari satu dokumen YAML", "hapus baris '---' atau '...' yang berlebih"),
+    ("directive", "baris yang diawali % tidak diizinkan", f"{_QUOTE_IT}, atau hapus tanda % di awal baris"),
+    ("character", "ada karakter kendali (tak terlihat) dalam teks",
+     "hapus karakter itu; biasanya terbawa saat menyalin dari aplikasi lain"),
 )
+# What YAML's reader refuses, and what it counts as a line break (PyYAML's reader.py, YAML 1.1).
+_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_YAML_LINE_BREAK = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+_UNKNOWN = "YAML tidak valid", "periksa indentasi, titik dua dan tanda kutip di sekitar baris ini"
 
 
-def _translate(error: yaml.YAMLError, path: str, offset: int, source: str) -> Problem:
+def _translate(error: yaml.YAMLError, text: str, path: str, offset: int) -> Problem:
+    """Our Indonesian words for a parser error, at the line the parser points at."""
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     line = int(mark.line) + offset if mark is not None else offset
-    curly = _curly_quote_line(source, line - offset)
+    curly = _curly_quote_line(text, line - offset)
     if curly is not None:
         return Problem(path, curly + offset, CURLY_QUOTE_MESSAGE, CURLY_QUOTE_HINT)
-    text = str(error)
-    for needle, message, hint in _YAML_MESSAGES:
-        if needle in text:
-            return Problem(path, line, message, hint)
-    problem = getattr(error, "problem", None) or text.splitlines()[0]
-    return Problem(path, line, f"YAML tidak valid ({problem})",
-                   "periksa indentasi, titik dua dan tanda kutip di sekitar baris ini")
+    refused = _NON_PRINTABLE.search(text) if isinstance(error, yaml.reader.ReaderError) else None
+    if refused:  # the reader gives a position only, counted differently by libyaml and PyYAML
+        line = len(_YAML_LINE_BREAK.findall(text, 0, refused.start())) + offset
+    said = getattr(error, "context", None), getattr(error, "problem", None), getattr(error, "reason", None)
+    words = " ".join(part for part in said if isinstance(part, str)) or str(error).split("\n")[0]
+    message, hint = next(((m, h) for needle, m, h in _YAML_MESSAGES if needle in words), _UNKNOWN)
+    return Problem(path, line, message, hint)
 
 
 # -- curly quotes ----------------------------------------------------------------------------
@@ -325,12 +348,12 @@ def _may_be_deep(text: str) -> bool:
     return any(len(line) - len(line.lstrip(" -")) > 2 * MAX_DEPTH for line in text.splitlines())
 
 
-def _check_events(text: str, path: str, first_line: int) -> None:
+def _check_events(text: str, path: str, first_line: int, loader: type[yaml.SafeLoader] = _StrictLoader) -> None:
     """Refuse anchors, aliases and deep nesting by walking parser events (iteratively, so
     hostile input cannot exhaust the stack)."""
     depth = 0
     try:
-        for event in yaml.parse(text, Loader=_StrictLoader):
+        for event in yaml.parse(text, Loader=loader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 line = (event.start_mark.line if event.start_mark else 0) + first_line
                 raise ContentError([Problem(path, line, "anchor/alias YAML (& dan *) tidak didukung",
@@ -344,7 +367,12 @@ def _check_events(text: str, path: str, first_line: int) -> None:
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.YAMLError as error:
-        raise ContentError([_translate(error, path, first_line, text)]) from None
+        if loader is not yaml.SafeLoader and _LIBYAML_LIMIT in str(getattr(error, "problem", "")):
+            # libyaml (PyYAML 6.0.4 and later) stops at 1,000 levels while reading ahead, before our
+            # limit is reached; PyYAML's own, slower parser has no such limit and finds the line
+            # our limit refuses, the same line as with earlier versions.
+            _check_events(text, path, first_line, yaml.SafeLoader)
+        raise ContentError([_translate(error, text, path, first_line)]) from None
 
 
 def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
@@ -359,7 +387,7 @@ def load_yaml(text: str, path: str, first_line: int = 1) -> Any:
     try:
         node = loader.get_single_node()
     except yaml.YAMLError as error:
-        raise ContentError([_translate(error, path, first_line, text)]) from None
+        raise ContentError([_translate(error, text, path, first_line)]) from None
     except RecursionError:
         raise ContentError([Problem(path, first_line, "struktur YAML terlalu dalam",
                                     "sederhanakan isian ini")]) from None

@@ -30,7 +30,9 @@ from conftest import (
     tree_stats,
 )
 
+from generator.models import Kelurahan
 from generator.output import build_dir
+from generator.render import Page, Renderer
 
 SECTION_ITEMS = {
     "mawar": {"wisata": ["taman-sekar"], "umkm": ["warung-bu-sri"], "ikon": ["tari-gambyong"],
@@ -402,6 +404,20 @@ def test_incremental_build_only_rewrites_what_changed(site: Path, tmp_path: Path
 
 def _without_search_index(stats: dict[str, tuple[int, int]]) -> dict[str, tuple[int, int]]:
     return {rel: stat for rel, stat in stats.items() if rel.split("/")[0] != "pagefind"}
+
+
+def test_one_item_edit_renders_only_the_pages_that_read_it(site: Path, tmp_path: Path) -> None:
+    """Unchanged pages come out byte-identical and are hard-linked, so only the count of rendered
+    pages shows the page cache at work: an edit of an item's body renders the three pages that
+    declare the item as an input (the item, its section list, the kelurahan home), not the other
+    pages of the kelurahan, and writes only the item page."""
+    output = tmp_path / "out"
+    build(site, output)
+    item = site / "kelurahan/mawar/umkm/warung-bu-sri.md"
+    item.write_text(item.read_text(encoding="utf-8") + "\nSatu kalimat baru.\n", encoding="utf-8")
+    numbers = summary(build(site, output))
+    assert (numbers["dirender"], numbers["ditulis"]) == (3, 1), numbers
+    assert summary(build(site, output))["dirender"] == 0, "a build with nothing changed renders nothing"
 
 
 def _damage_state(path: Path, how: str) -> None:
@@ -780,3 +796,28 @@ def test_maps_are_shared_script_files_and_folium_runs_only_when_they_change(
     assert _imports_folium(site, output, "--jobs", jobs), "a new tile server must render the map scripts again"
     assert "ubin.example.org" in (output / "data/peta-halaman.js").read_text()
     assert "ubin.example.org" in (output / "data/peta-portal.js").read_text()
+
+
+# A page's path comes from the kelurahan's slug and checked file names, so content alone cannot
+# aim outside its folder; the build still refuses such a page, in case a template or a future
+# renderer change makes one. The renderer is patched to make one.
+@pytest.mark.parametrize("bad", ["melati/index.html", "mawar/../melati/index.html", "mawar//x.html",
+                                 "mawar/./index.html", "mawar/index.html", "assets/peta.js"])
+def test_a_page_outside_its_own_kelurahan_folder_is_refused(site: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch, bad: str) -> None:
+    output = tmp_path / "out"
+    build(site, output)
+    before = tree_hashes(output)
+    original = Renderer.kelurahan_pages
+
+    def with_a_stray_page(self: Renderer, kel: Kelurahan) -> list[Page]:
+        pages = original(self, kel)
+        if kel.slug != "mawar":
+            return pages
+        return [*pages, Page(bad, ("kelurahan/mawar/profil.yaml",), lambda: b"<p>tersesat</p>")]
+
+    monkeypatch.setattr(Renderer, "kelurahan_pages", with_a_stray_page)
+    (site / "kelurahan/mawar/beranda.md").write_text("Isi baru.\n", encoding="utf-8")
+    result = build(site, output, code=1)
+    assert f"kelurahan/mawar/profil.yaml:1: halaman '{bad}' tidak boleh ditulis di sini" in result.stderr
+    assert tree_hashes(output) == before, "the refused kelurahan and every other site keep their last output"

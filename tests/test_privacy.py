@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from generator.privacy import (
     _PHONE_CANDIDATE,
     PROVINCE_CODES,
-    PrivacyFinding,
     _may_hold_nik,
     _nik_group_spans,
     _phone_candidates,
@@ -348,15 +347,26 @@ def test_grouped_valid_nik_is_found(nik: str, separator: str, cuts: tuple[int, .
     assert [(f.start, f.end) for f in findings] == [(5, 5 + len(grouped))]
 
 
-@given(st.text(max_size=300), st.lists(st.text(max_size=20), max_size=3))
-@example("٣٣٧٢٠١٠١٠١٩٠٠٠٠١ +62 8", [])
-@example("0812" * 20 + " 3372 " * 10, ["0"])
-def test_scanning_never_raises_and_never_leaks(text: str, allowed: list[str]) -> None:
-    findings: list[PrivacyFinding] = [
-        *find_identity_numbers(text),
-        *find_personal_phones(text, allowed),
-    ]
-    for finding in findings:
+_MOBILES = st.from_regex(r"(0|\+62 ?|62)8[1-9][0-9]{2}[ -]?[0-9]{3,4}[ -]?[0-9]{3,4}", fullmatch=True)
+
+
+@given(st.text(max_size=300), valid_niks(), st.text(max_size=100), _MOBILES, st.text(max_size=300),
+       st.lists(st.text(max_size=20), max_size=3))
+@example("٣٣٧٢٠١٠١٠١٩٠٠٠٠١ +62 8", NIK_MAN, "", "0812-3456-7890", "", [])
+@example("0812" * 20 + " 3372 " * 10, NIK_MAN, "rek", "+62 812 3456 789", "", ["0"])
+def test_scanning_finds_what_it_must_and_never_leaks(before: str, nik: str, middle: str, mobile: str, after: str,
+                                                     allowed: list[str]) -> None:
+    """Around any text, a NIK and an unlisted mobile number (each on its own line, where no
+    other digits join them) are found, and no finding's message repeats the digits it found."""
+    text = f"{before}\nNIK {nik}\n{middle}\nHP {mobile}\n{after}"
+    nik_at = text.index(f"\nNIK {nik}\n") + 5
+    mobile_at = text.index(f"\nHP {mobile}\n") + 4
+    identities = find_identity_numbers(text)
+    assert (nik_at, nik_at + 16) in [(f.start, f.end) for f in identities]
+    phones = find_personal_phones(text, allowed)
+    unlisted = normalize_phone(mobile) not in {normalize_phone(number) for number in allowed} and mobile not in allowed
+    assert not unlisted or (mobile_at, mobile_at + len(mobile)) in [(f.start, f.end) for f in phones]
+    for finding in [*identities, *phones]:
         assert 0 <= finding.start < finding.end <= len(text)
         number = _digits(text[finding.start : finding.end])
         assert number not in _digits(finding.message)

@@ -311,8 +311,20 @@ def test_only_content_changes_are_relevant(site: Path, rel: str, expected: bool)
     assert relevant(site, str(site / rel)) is expected
 
 
+def test_serve_prints_only_its_own_indonesian_lines(preview: Preview) -> None:
+    """livereload and tornado log in English ("Serving on ...", "Shutting down..."), worded
+    differently by each version; a user sees only serve's own lines, also after Ctrl-C."""
+    _wait_for_status(preview.base + "tidak-ada/", 404)
+    preview.process.send_signal(signal.SIGINT)
+    preview.process.wait(timeout=10)
+    time.sleep(0.2)  # the reader thread takes the last lines
+    foreign = [line for line in preview.output if not line.startswith(("Pratinjau ", "Dibatalkan"))]
+    assert len(preview.output) >= 2 and not foreign, "".join(preview.output)
+
+
 def test_serve_help_mentions_the_preview_folder() -> None:
-    exe = shutil.which("kelurahan")
+    # The command installed beside this interpreter (the virtual environment's bin/), active or not.
+    exe = shutil.which("kelurahan", path=str(Path(sys.executable).parent))
     assert exe, "the kelurahan command must be installed"
     result = subprocess.run([exe, "serve", "--help"], capture_output=True, text=True, check=True)
     assert "--port" in result.stdout and ".pratinjau" in result.stdout
