@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -810,8 +811,8 @@ def test_a_page_outside_its_own_kelurahan_folder_is_refused(site: Path, tmp_path
     before = tree_hashes(output)
     original = Renderer.kelurahan_pages
 
-    def with_a_stray_page(self: Renderer, kel: Kelurahan) -> list[Page]:
-        pages = original(self, kel)
+    def with_a_stray_page(self: Renderer, kel: Kelurahan, *rest: Any) -> list[Page]:
+        pages = original(self, kel, *rest)
         if kel.slug != "mawar":
             return pages
         return [*pages, Page(bad, ("kelurahan/mawar/profil.yaml",), lambda: b"<p>tersesat</p>")]

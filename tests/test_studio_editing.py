@@ -187,8 +187,9 @@ def test_hostile_text_is_shown_literally_in_the_editor_and_on_the_site(studio: S
         assert f"{HOSTILE} {name}" in html.unescape(built), name
     parsed = parse_html(built)
     assert not [e for e in parsed.elements if any(name.startswith("on") for name in e.attrs)]
-    for attrs, text in parsed.scripts:  # map data is JSON with < escaped; no other script carries the text
-        is_data = attrs.get("type") == "application/json"
+    # Map data and JSON-LD are JSON with < escaped; no other script carries the text.
+    for attrs, text in parsed.scripts:
+        is_data = attrs.get("type") in ("application/json", "application/ld+json")
         assert "<" not in text if is_data else "alert" not in text + attrs.get("src", "")
     assert "{{ 7*7 }} {% if 1 %}jinja{% endif %}" in parsed.text and " 49 " not in parsed.text
 
