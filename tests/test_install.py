@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -27,8 +28,9 @@ RUN_INSTALLED = (
 
 
 def _package_files() -> set[str]:
-    return {p.relative_to(REPO).as_posix() for folder in ("templates", "assets", "data")
-            for p in (REPO / "generator" / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    """Every module, template, asset and data file of the package."""
+    return {p.relative_to(REPO).as_posix() for p in (REPO / "generator").rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts}
 
 
 def test_wheel_carries_templates_and_assets_and_builds_the_sample_from_elsewhere(tmp_path: Path) -> None:
@@ -54,8 +56,11 @@ def test_wheel_carries_templates_and_assets_and_builds_the_sample_from_elsewhere
         "build", "*.egg-info", ".*_cache", ".hypothesis", "requirements", "scripts", ".ci"))
     elsewhere = tmp_path / "di-tempat-lain"
     elsewhere.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(target)}
-    done = subprocess.run([sys.executable, "-P", "-c", RUN_INSTALLED, str(target), "--site", str(site), "build",
+    # -S: no site module, so the editable install's import hook (which would find a module the
+    # wheel lacks in the source tree) is not loaded; the dependencies come from PYTHONPATH.
+    libraries = dict.fromkeys(sysconfig.get_path(name) for name in ("purelib", "platlib"))
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(target), *libraries])}
+    done = subprocess.run([sys.executable, "-S", "-P", "-c", RUN_INSTALLED, str(target), "--site", str(site), "build",
                            "--output", str(elsewhere / "hasil"), "--jobs", "2"],
                           cwd=elsewhere, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
