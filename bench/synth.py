@@ -32,6 +32,7 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 HUGO_LAYOUTS = Path(__file__).resolve().parent / "hugo" / "layouts"
+BOUNDARIES = "batas-kelurahan.geojson"  # kelurahan boundaries, with their notice in NOTICE.md
 
 SECTION_COUNTS = {"wisata": 10, "umkm": 15, "ikon": 6, "layanan": 12, "berita": 10, "halaman": 3}
 IKON_WITH_LOCATION = 4
@@ -691,6 +692,7 @@ def _write(path: Path, text: str) -> None:
 def write_site(kels: list[Kelurahan], site: Path) -> int:
     """Our site folder; returns the number of files written."""
     shutil.copyfile(REPO / "config.yaml", site / "config.yaml")
+    shutil.copyfile(REPO / BOUNDARIES, site / BOUNDARIES)  # config.yaml names it (peta.batas_kelurahan)
     if (REPO / "templates").is_dir():
         shutil.copytree(REPO / "templates", site / "templates", dirs_exist_ok=True)
     files = 0
@@ -803,7 +805,7 @@ def generate(n: int, seed: int, out: Path, hugo: bool = True) -> dict[str, Any]:
 
 def _stamp_key(n: int, seed: int) -> str:
     digest = hashlib.sha256(f"{n}:{seed}".encode())
-    inputs = [Path(__file__).resolve(), REPO / "config.yaml"]
+    inputs = [Path(__file__).resolve(), REPO / "config.yaml", REPO / BOUNDARIES]
     for folder in (REPO / "templates", HUGO_LAYOUTS):
         inputs += sorted(p for p in folder.rglob("*") if p.is_file())
     for path in inputs:
