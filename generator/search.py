@@ -5,7 +5,8 @@ or footers) and stems each page in the language of its ``<html lang>``, so Indon
 forms find each other. The index is split into one part per kecamatan
 (``output/pagefind/<kecamatan>/``): an edit re-indexes only the kecamatan of the kelurahan
 that changed, and the search page merges the parts in the browser (Pagefind's
-``mergeIndex``). Each part is written beside the output first and swapped in with renames, so
+``mergeIndex``). The files Pagefind writes in hash-map order are put in order
+(``searchorder.py``), so the same pages give the same bytes. Each part is written beside the output first and swapped in with renames, so
 a failed or interrupted run leaves the previous part whole.
 """
 
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from .errors import Problem
 from .output import DIR_MODE, FILE_MODE
+from .searchorder import settle
 
 INDEX_DIR = "pagefind"
 ENTRY_FILE = "pagefind.js"
@@ -107,6 +109,7 @@ def _index(output: Path, work: Path, part: Part) -> Path:
         raise SearchFailed(_reason(error)) from None
     for name in UNUSED_FILES:
         (fresh / name).unlink(missing_ok=True)
+    settle(fresh)
     _make_readable(fresh)
     return fresh
 

@@ -313,18 +313,12 @@ def summary(result: Result) -> dict[str, int]:
 # -- output trees ----------------------------------------------------------------------------
 
 
-# Pagefind writes its filter lists in hash-map order, so these files (and the two that name
-# them by content hash) differ from run to run; the rest of the search index is byte-identical.
-UNORDERED_SEARCH_FILES = re.compile(r"^pagefind/[^/]+/(filter/|pagefind\.[^/]*\.pf_meta$|pagefind-entry\.json$)")
-
-
 def tree_bytes(root: Path, include_hidden: bool = False) -> dict[str, bytes]:
-    """Relative path -> bytes of every file under ``root`` (hidden build files and the search
-    index's unordered files left out)."""
+    """Relative path -> bytes of every file under ``root`` (hidden build files left out)."""
     result = {}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root).as_posix()
-        if not include_hidden and (rel.split("/")[0] in HIDDEN_OUTPUT or UNORDERED_SEARCH_FILES.match(rel)):
+        if not include_hidden and rel.split("/")[0] in HIDDEN_OUTPUT:
             continue
         if path.is_file():
             result[rel] = path.read_bytes()
@@ -349,10 +343,7 @@ def tree_stats(root: Path, include_hidden: bool = False) -> dict[str, tuple[int,
 
 
 def diff_trees(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
-    """Human-readable differences between two trees from ``tree_bytes`` (the search index's
-    unordered files, named by their content, left out)."""
-    a = {rel: data for rel, data in a.items() if not UNORDERED_SEARCH_FILES.match(rel)}
-    b = {rel: data for rel, data in b.items() if not UNORDERED_SEARCH_FILES.match(rel)}
+    """Human-readable differences between two trees from ``tree_bytes``."""
     problems = [f"only in first: {p}" for p in sorted(set(a) - set(b))]
     problems += [f"only in second: {p}" for p in sorted(set(b) - set(a))]
     problems += [f"differs: {p}" for p in sorted(set(a) & set(b)) if a[p] != b[p]]

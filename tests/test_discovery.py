@@ -19,8 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import cbor2
 import pytest
-from conftest import assert_exit, build, html_pages, parse_html, run_cli, tree_hashes, write_site
+from conftest import REPO, assert_exit, build, html_pages, parse_html, run_cli, tree_hashes, write_site
 
 from generator.i18n import CATALOG, format_date, format_number, parameters
 from generator.jsonld import script_text
@@ -426,6 +427,29 @@ def test_build_without_search_leaves_the_index_alone(tmp_path: Path) -> None:
     assert not (output / "pagefind").exists() and (output / "cari/index.html").is_file()
     result = build(site, output)
     assert "(3 dari 3 kecamatan)" in result.stderr and (output / "pagefind/jebres/pagefind.js").is_file()
+
+
+def _decoded(path: Path) -> Any:
+    return cbor2.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd"):])
+
+
+def test_search_index_of_the_sample_is_byte_identical_between_builds(sample_build: tuple[Path, Any],
+                                                                      tmp_path: Path) -> None:
+    """Pagefind lists filter values in hash-map order; the build puts them in order, so two
+    builds of the 51 kelurahan (13 values per filter in a kecamatan) give the same bytes."""
+    first, _ = sample_build
+    second = tmp_path / "out"
+    assert_exit(run_cli(REPO, "build", "--output", second, "--jobs", "2"), 0)
+    assert tree_hashes(first / "pagefind") == tree_hashes(second / "pagefind")
+    for part in sorted((first / "pagefind").iterdir()):
+        entry = json.loads((part / "pagefind-entry.json").read_text(encoding="utf-8"))
+        meta = _decoded(part / f"pagefind.{entry['languages']['id']['hash']}.pf_meta")
+        filters = meta[3]
+        assert [name for name, _ in filters] == ["bagian", "kelurahan"], part.name
+        assert sorted(p.name for p in (part / "filter").iterdir()) == sorted(f"{h}.pf_filter" for _, h in filters)
+        for name, file_hash in filters:
+            values = [value for value, _pages in _decoded(part / "filter" / f"{file_hash}.pf_filter")[1]]
+            assert values == sorted(values) and len(values) > 1, (part.name, name)
 
 
 # -- language ------------------------------------------------------------------------------------
