@@ -7,13 +7,10 @@ process pool) → portal → build state. Writing goes through ``output.py``.
 from __future__ import annotations
 
 import concurrent.futures
-import functools
 import gc
 import hashlib
-import json
 import multiprocessing
 import os
-import re
 import shutil
 import signal
 import time
@@ -22,8 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import opendata
-from .assets import site_assets
+from . import portal
 from .buildstate import (
     MANIFEST_FILE,
     BuildState,
@@ -36,39 +32,31 @@ from .buildstate import (
     starting_state,
 )
 from .config import SiteConfig, load_config
-from .content import PROFILE_FILE, Sources, list_kelurahan, parse_kelurahan, read_sources
-from .discovery import FEED_FILE, ROBOTS_FILE, SITEMAP_FILE, robots_txt, sitemap_xml
+from .content import list_kelurahan, parse_kelurahan, read_sources
 from .discovery import NO_BASE_URL as NO_BASE_URL_DISCOVERY
 from .errors import ContentError, Problem
 from .images import budget
-from .images.cache import ImageCache, card_key
-from .images.cards import CardText
-from .images.pages import Made, card_pages, card_renderer, media_pages, media_records
+from .images.cache import ImageCache
+from .images.pages import Made, card_pages, media_pages, media_records
 from .images.pixels import PhotoError
-from .maps import CITY_DATA_FILE, MAP_KINDS, MapKind, boundary_features, city_data_script, features_json, map_script
+from .maps import features_json
 from .media import MediaError
-from .models import Kelurahan
 from .output import (
     DIR_MODE,
     STAGING_DIR,
     build_dir,
     move_old_state,
     output_lock,
-    readable_dirs,
     recover,
     remove_gone,
-    remove_unlisted,
     unfinished_mark,
     write_if_changed,
     write_kelurahan,
 )
-from .render import PORTAL_CARD, SEARCH_PAGE, KelurahanSummary, Page, Renderer, city_points, summarize
-from .search import Part, SearchFailed, is_current, plan_parts, remove_other_parts, update_parts
-from .wilayah.kode import Tercatat, check_codes
+from .render import Page, Renderer, city_points, summarize
+from .search import Refresh, plan_parts, refresh
 
 Progress = Callable[[str, bool], None]
-NOT_FOUND_PAGE = "404.html"
-OPTIONAL_PORTAL_FILES = (SITEMAP_FILE, ROBOTS_FILE, FEED_FILE)
 SEARCH_WORK_DIR = "pagefind-baru"  # in the build folder; removed when the index parts are swapped in
 NO_BASE_URL = ("Catatan: config.yaml: kartu berbagi (gambar pratinjau WhatsApp/Facebook, og:image) butuh base_url, "
                "alamat tempat situs diterbitkan; tanpa itu halaman dibangun tanpa kartu berbagi")
@@ -116,8 +104,7 @@ class BuildReport:
     failed: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
     warnings: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
     seconds: float = 0.0
-    search_seconds: float | None = None  # None: the search index did not need rebuilding
-    search_parts: tuple[int, int] = (0, 0)  # (parts re-indexed, parts)
+    search: Refresh | None = None  # None: built without the search index
     notes: list[str] = field(default_factory=list)
     images_made: int = 0
     images_reused: int = 0
@@ -128,6 +115,33 @@ class BuildReport:
         """Add pages rendered and files written."""
         self.rendered += rendered
         self.written += written
+
+    def add(self, result: KelurahanResult, state: BuildState) -> None:
+        """Count one kelurahan's result; a good one's state replaces its previous state."""
+        self.count(result.rendered, result.written)
+        self.images_made += result.images_made
+        self.images_reused += result.images_reused
+        if result.state is not None:
+            state.kelurahan[result.slug] = result.state
+        else:
+            self.failed[result.slug] = result.problems
+        if result.warnings:
+            self.warnings[result.slug] = result.warnings
+
+    def close(self, config: SiteConfig, published: list[KelurahanState], state: BuildState) -> None:
+        """The totals and the notes that need the whole build."""
+        if not config.base_url:
+            self.notes.append(NO_BASE_URL_DISCOVERY)
+            self.image_warnings.append(NO_BASE_URL)
+        self.images, warnings = budget.report([k.berat for k in published])
+        self.image_warnings[:0] = warnings
+        self.sites = len(published) + 1
+        self.pages = sum(k.page_count for k in state.kelurahan.values()) + 1
+
+    @property
+    def ok(self) -> bool:
+        """No kelurahan failed and the search index, if built, is whole."""
+        return not self.failed and not (self.search and self.search.problem)
 
 
 @dataclass(frozen=True)
@@ -293,96 +307,6 @@ def _shared_with_workers() -> Iterator[None]:
 # -- the whole site ----------------------------------------------------------------------
 
 
-def _portal_pages(glob: str, config: SiteConfig, published: list[KelurahanState], search_parts: list[str],
-                  renderer: Callable[[], Renderer]) -> list[Page]:
-    """The portal-level files: portal page, city map data, search page, 404 page and, with a
-    ``base_url``, sitemap, robots.txt and the city news feed."""
-    summaries = [k.summary for k in published]
-    listing = _sha((glob + json.dumps([vars(s) for s in summaries], sort_keys=True)).encode())
-    points = hashlib.sha256(glob.encode())
-    for kelurahan in published:
-        points.update(b"\0" + kelurahan.points.encode())
-    pages = [
-        Page("index.html", (), lambda: renderer().portal_page(summaries), listing),
-        Page(CITY_DATA_FILE, (), lambda: city_data_script((k.points for k in published),
-                                                          boundary_features(config.wilayah)).encode(),
-             points.hexdigest()),
-        Page(SEARCH_PAGE, (), lambda: renderer().search_page(search_parts),
-             _sha(f"{glob}\0cari\0{' '.join(search_parts)}".encode())),
-        Page(NOT_FOUND_PAGE, (), lambda: renderer().not_found_page(), _sha(f"{glob}\0404".encode())),
-    ]
-    if base := config.base_url:
-        fixed = [("index.html", ""), (SEARCH_PAGE, ""), (opendata.PAGE, "")]
-        entries = [*fixed, *(page for s in summaries for page in s.halaman)]
-        pages += [
-            Page(SITEMAP_FILE, (), lambda: sitemap_xml(base, entries).encode(), listing),
-            Page(ROBOTS_FILE, (), lambda: robots_txt(base).encode(), _sha(f"{glob}\0robots".encode())),
-            Page(FEED_FILE, (), lambda: renderer().city_feed(summaries), listing),
-        ]
-    return pages
-
-
-def _portal_card(work: _Work, made: Made) -> list[Page]:
-    """The portal's share card (none without ``base_url``)."""
-    if not work.config.base_url:
-        return []
-    text = CardText(work.config.judul, "", work.config.nama)
-    return [Page(PORTAL_CARD, (), card_renderer(work.cache, text, made), card_key(text))]
-
-
-def _open_data_pages(config: SiteConfig, glob: str, published: list[KelurahanState],
-                     render_page: Callable[[list[tuple[KelurahanSummary, str]]], bytes]) -> list[Page]:
-    """GeoJSON, CSV, the catalogue and the open-data page, all keyed on the portal's data."""
-    items = [opendata.Published(k.summary, k.points) for k in published]
-    digest = hashlib.sha256(glob.encode())
-    for k in published:
-        digest.update(b"\0" + json.dumps(vars(k.summary), sort_keys=True).encode() + b"\0" + k.points.encode())
-    key = digest.hexdigest()
-    made = functools.cache(lambda: opendata.files(config, items))
-    paths = [*(i.stem() + suffix for i in items for suffix in (".geojson", ".csv")),
-             opendata.CITY_STEM + ".geojson", opendata.CITY_STEM + ".csv", opendata.CATALOGUE]
-    pages = [Page(path, (), _picker(made, path), key) for path in paths]
-    return [*pages, Page(opendata.PAGE, (), lambda: render_page(opendata.listing(items)), key)]
-
-
-def _picker(made: Callable[[], dict[str, bytes]], path: str) -> Callable[[], bytes]:
-    return lambda: made()[path]
-
-
-def _map_pages(config: SiteConfig, glob: str) -> list[Page]:
-    """The folium-made map scripts: they depend on the config only (part of the global hash)."""
-    return [Page(kind.script, (), _map_renderer(config, kind), _sha(f"{glob}\0{kind.script}".encode()))
-            for kind in MAP_KINDS]
-
-
-def _map_renderer(config: SiteConfig, kind: MapKind) -> Callable[[], bytes]:
-    return lambda: map_script(config, kind).encode()
-
-
-def _write_portal(output: Path, pages: list[Page], before: dict[str, str]) -> tuple[int, int]:
-    """Render and write the portal files whose key changed (pages, rendered, and files written)."""
-    rendered = written = 0
-    for page in pages:
-        if before.get(page.path) != page.extra or not (output / page.path).is_file():
-            rendered += 1
-            written += write_if_changed(output / page.path, page.render())
-    for folder in {page.path.split("/")[0] for page in pages if "/" in page.path}:
-        readable_dirs(output / folder)
-    return rendered, written
-
-
-def _write_assets(output: Path, before: dict[str, str]) -> int:
-    """Write any missing asset. Assets are part of the global hash: when they change,
-    ``before`` is empty and all are compared and rewritten where they differ."""
-    written = 0
-    for rel, source in site_assets():
-        if not before or not (output / rel).is_file():
-            written += write_if_changed(output / rel, source.read_bytes())
-    for folder in {rel.split("/")[0] for rel, _source in site_assets()}:
-        readable_dirs(output / folder)
-    return written
-
-
 def build(options: BuildOptions, progress: Progress | None = None) -> BuildReport:
     """Build the selected kelurahan (all by default) and the city portal.
 
@@ -398,90 +322,49 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         glob = global_hash(options.site, config.batas_kelurahan)
         # A failing kelurahan keeps its previous state, so it stays on the portal.
         state = starting_state(output, glob, options.clean)
-        existing = list_kelurahan(options.site)
-        selected = list(options.slugs) or existing
-        known = state.kelurahan
-        tasks = [_Task(slug, known[slug].pages if slug in known else "") for slug in selected
-                 if not _up_to_date(options.site, output, known.get(slug), slug)]
         work = _Work(options.site, output, config, glob, ImageCache.of_site(options.site))
         report = BuildReport()
-        if not config.base_url:
-            report.notes.append(NO_BASE_URL_DISCOVERY)
-        maps = _map_pages(config, glob)
+        existing = list_kelurahan(options.site)
+        maps = portal.map_pages(config, glob)
 
         def write_maps() -> None:  # folium runs here while the workers build the kelurahan
-            report.count(*_write_portal(output, maps, state.portal))
+            report.count(*portal.write_pages(output, maps, state.portal))
 
-        for result in _run(work, tasks, options.jobs, progress, write_maps):
-            report.count(result.rendered, result.written)
-            report.images_made += result.images_made
-            report.images_reused += result.images_reused
-            if result.state is not None:
-                state.kelurahan[result.slug] = result.state
-            else:
-                report.failed[result.slug] = result.problems
-            if result.warnings:
-                report.warnings[result.slug] = result.warnings
+        for result in _run(work, _tasks(options, state, existing), options.jobs, progress, write_maps):
+            report.add(result, state)
         if not options.slugs:
             remove_gone(output, state.kelurahan, set(existing))
         published = [state.kelurahan[s] for s in existing if s in state.kelurahan]
-        parts = _search_parts(glob, state)
-
-        def render_open_data(listing: list[tuple[KelurahanSummary, str]]) -> bytes:
-            return Renderer(options.site, config, glob).open_data_page(listing, opendata.COLUMNS)
-
-        portal_made = Made()
-        pages = _portal_pages(glob, config, published, [p.name for p in parts],
-                              lambda: Renderer(options.site, config, glob)) + _portal_card(work, portal_made)
-        pages += _open_data_pages(config, glob, published, render_open_data)
-        report.count(*_write_portal(output, pages, state.portal))
-        report.images_made += portal_made.made
-        report.images_reused += portal_made.reused
-        remove_unlisted(output / opendata.DATA_DIR / "kelurahan", {p.path.rsplit("/", 1)[-1] for p in pages})
-        report.count(0, _write_assets(output, state.portal))
-        portal = {p.path: p.extra for p in [*maps, *pages]}
-        _remove_portal_files(output, portal)
+        parts = plan_parts(glob, ((k.summary.kecamatan, slug, k.pages) for slug, k in state.kelurahan.items()))
+        keys = _write_city(work, published, [part.name for part in parts], state.portal, report)
+        keys.update({page.path: page.extra for page in maps})
         shutil.rmtree(build_dir(output) / STAGING_DIR, ignore_errors=True)
         if options.search:
-            _update_search(output, parts, state.portal, portal, options.jobs, report)
-        state.portal = portal
+            report.search = refresh(output, build_dir(output) / SEARCH_WORK_DIR, parts, state.portal, options.jobs)
+            keys.update(report.search.current)
+        state.portal = keys
         write_if_changed(build_dir(output) / MANIFEST_FILE, state.to_bytes())
-        report.images, report.image_warnings = budget.report([k.berat for k in published])
-        if not config.base_url:
-            report.image_warnings.append(NO_BASE_URL)
-        report.sites = len(published) + 1
-        report.pages = sum(k.page_count for k in state.kelurahan.values()) + 1
+        report.close(config, published, state)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _remove_portal_files(output: Path, now: dict[str, str]) -> None:
-    """Delete the files that only a ``base_url`` makes when the build no longer makes them."""
-    for path in OPTIONAL_PORTAL_FILES:
-        if path not in now:
-            (output / path).unlink(missing_ok=True)
+def _tasks(options: BuildOptions, state: BuildState, existing: list[str]) -> list[_Task]:
+    """The selected kelurahan whose sources changed since their last good build."""
+    known = state.kelurahan
+    return [_Task(slug, known[slug].pages if slug in known else "") for slug in list(options.slugs) or existing
+            if not _up_to_date(options.site, options.output, known.get(slug), slug)]
 
 
-def _search_parts(glob: str, state: BuildState) -> list[Part]:
-    return plan_parts(glob, ((k.summary.kecamatan, slug, k.pages) for slug, k in state.kelurahan.items()))
-
-
-def _update_search(output: Path, parts: list[Part], before: dict[str, str], portal: dict[str, str],
-                   jobs: int, report: BuildReport) -> None:
-    """Re-index the kecamatan whose pages changed; their keys join the portal keys on success."""
-    remove_other_parts(output, parts)
-    stale = [part for part in parts if not is_current(output, part, before.get(part.state_key))]
-    portal.update({part.state_key: part.key for part in parts if part not in stale})
-    report.search_parts = (len(stale), len(parts))
-    if not stale:
-        return
-    started = time.perf_counter()
-    try:
-        update_parts(output, build_dir(output) / SEARCH_WORK_DIR, stale, jobs)
-        portal.update({part.state_key: part.key for part in stale})
-    except SearchFailed as error:
-        report.notes.append(str(error.problem()))
-    report.search_seconds = time.perf_counter() - started
+def _write_city(work: _Work, published: list[KelurahanState], search_parts: list[str], before: dict[str, str],
+                report: BuildReport) -> dict[str, str]:
+    """Write the city-level pages that changed; returns their keys for the build state."""
+    made = Made()
+    pages = portal.city_pages(work.site, work.config, work.global_hash, work.cache, published, search_parts, made)
+    report.count(*portal.write_city(work.output, pages, before))
+    report.images_made += made.made
+    report.images_reused += made.reused
+    return {page.path: page.extra for page in pages}
 
 
 def _up_to_date(site: Path, output: Path, previous: KelurahanState | None, slug: str) -> bool:
@@ -489,46 +372,3 @@ def _up_to_date(site: Path, output: Path, previous: KelurahanState | None, slug:
         return False  # nothing to compare with: skip reading the sources twice
     sources = read_sources(site, slug)
     return not sources.problems and previous.fingerprint == fingerprint(sources)
-
-
-def check(site: Path, slugs: tuple[str, ...] = ()) -> dict[str, tuple[Problem, ...]]:
-    """Validate content (Markdown conversion, codes against the national list too) without writing.
-
-    Returns the problems of every kelurahan that has any: errors and warnings (``Problem.is_warning``)."""
-    config = load_config(site)
-    renderer = Renderer(site, config)
-    found: dict[str, tuple[Problem, ...]] = {}
-    coded: list[Tercatat] = []
-    for slug in slugs or tuple(list_kelurahan(site)):
-        sources = read_sources(site, slug)
-        try:
-            kel = parse_kelurahan(sources, config)
-        except ContentError as error:
-            found[slug] = error.problems
-            continue
-        texts = [(kel.beranda, f"kelurahan/{slug}/beranda.md", 1)]
-        texts += [(entry.body, entry.source, entry.body_line) for entry in kel.entries]
-        if problems := tuple(p for text in texts for p in _markdown_problems(renderer, *text)) + kel.warnings:
-            found[slug] = tuple(sorted(problems))
-        if kel.profil.kode_wilayah:
-            coded.append(_recorded(sources, kel))
-    for slug, wrong in check_codes(config, coded).items():
-        found[slug] = tuple(sorted((*found.get(slug, ()), *wrong)))
-    return found
-
-
-def _recorded(sources: Sources, kel: Kelurahan) -> Tercatat:
-    """Where a profile writes its ``kode_wilayah`` (the line, for the message)."""
-    text = sources.files[PROFILE_FILE].decode("utf-8", "replace")
-    match = re.search(r"^kode_wilayah\s*:", text, re.MULTILINE)
-    line = text.count("\n", 0, match.start()) + 1 if match else 1
-    return Tercatat(kel.slug, sources.where(PROFILE_FILE), line, kel.profil.nama, kel.profil.kecamatan,
-                    kel.profil.kode_wilayah or "")
-
-
-def _markdown_problems(renderer: Renderer, text: str, source: str, line: int) -> tuple[Problem, ...]:
-    try:
-        renderer.markdown_html(text, source, line)
-    except ContentError as error:
-        return error.problems
-    return ()

@@ -12,7 +12,8 @@ from typing import Any
 import click
 
 from . import __version__, impor, laporan, poster
-from .build import BuildOptions, BuildReport, build, check
+from .build import BuildOptions, BuildReport, build
+from .check import check
 from .config import SiteConfig, load_config
 from .content import KELURAHAN_DIR, PROFILE_FILE, RESERVED_SLUGS, SLUG_PATTERN, list_kelurahan, suggest_slug
 from .errors import BuildLocked, ContentError, FieldError, Problem, errors_in
@@ -74,14 +75,16 @@ def _check_summary(found: dict[str, tuple[Problem, ...]], total: int) -> str:
     return f"Semua {total} kelurahan lolos pemeriksaan{end}"
 
 
-def _search_line(report: BuildReport, searched: bool) -> str:
-    if not searched:
+def _search_line(report: BuildReport) -> str:
+    search = report.search
+    if search is None:
         return "Indeks pencarian: dilewati (--tanpa-pencarian)."
-    if report.search_seconds is None:
+    if search.seconds is None:
         return "Indeks pencarian: tidak ada halaman yang berubah, tidak dibuat ulang."
-    seconds = f"{report.search_seconds:.1f}".replace(".", ",")
-    rebuilt, parts = report.search_parts
-    return f"Indeks pencarian: dibuat ulang dalam {seconds} detik ({rebuilt} dari {parts} kecamatan)."
+    seconds = f"{search.seconds:.1f}".replace(".", ",")
+    if search.problem:
+        return f"Indeks pencarian: gagal setelah {seconds} detik ({search.rebuilt} dari {search.parts} kecamatan)."
+    return f"Indeks pencarian: dibuat ulang dalam {seconds} detik ({search.rebuilt} dari {search.parts} kecamatan)."
 
 
 class OwnUsageError(click.UsageError):
@@ -246,9 +249,11 @@ def build_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | Non
                f"{_angka(report.images_reused)} diambil dari cache (.kelurahan/cache/).", err=True)
     for note in report.notes:
         click.echo(note, err=True)
-    click.echo(_search_line(report, options.search), err=True)
+    if report.search and report.search.problem:
+        _print_problems((report.search.problem,))
+    click.echo(_search_line(report), err=True)
     click.echo(_summary(report), err=True)
-    ctx.exit(EXIT_CONTENT if report.failed else EXIT_OK)
+    ctx.exit(EXIT_OK if report.ok else EXIT_CONTENT)
 
 
 class _progress:

@@ -6,8 +6,9 @@ forms find each other. The index is split into one part per kecamatan
 (``output/pagefind/<kecamatan>/``): an edit re-indexes only the kecamatan of the kelurahan
 that changed, and the search page merges the parts in the browser (Pagefind's
 ``mergeIndex``). The files Pagefind writes in hash-map order are put in order
-(``searchorder.py``), so the same pages give the same bytes. Each part is written beside the output first and swapped in with renames, so
-a failed or interrupted run leaves the previous part whole.
+(``searchorder.py``), so the same pages give the same bytes. Each part is written beside the
+output first and swapped in with renames, so a failed or interrupted run leaves the previous
+part whole.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ import hashlib
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable
-from dataclasses import dataclass
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import Problem
@@ -83,6 +85,39 @@ def _executable() -> str:
     return str(get_executable())
 
 
+@dataclass(frozen=True)
+class Refresh:
+    """What one update of the index did."""
+
+    current: dict[str, str] = field(default_factory=dict)  # state key -> key of every part now up to date
+    rebuilt: int = 0  # parts re-indexed (or tried)
+    parts: int = 0
+    seconds: float | None = None  # None: no part needed re-indexing
+    problem: Problem | None = None  # Pagefind failed; the parts it did not finish keep their previous version
+
+
+def refresh(output: Path, work: Path, parts: list[Part], before: Mapping[str, str], jobs: int) -> Refresh:
+    """Bring ``output/pagefind/`` in line with ``parts``: drop the parts of kecamatan that are
+    gone and re-index those whose pages changed (``before``: the state keys of the last build)."""
+    remove_other_parts(output, parts)
+    stale = [part for part in parts if not is_current(output, part, before.get(part.state_key))]
+    current = {part.state_key: part.key for part in parts if part not in stale}
+    if not stale:
+        return Refresh(current, 0, len(parts))
+    started = time.perf_counter()
+    problem = None
+    try:
+        update_parts(output, work, stale, jobs)
+        current.update({part.state_key: part.key for part in stale})
+    except SearchFailed as error:
+        problem = error.problem(output)
+    except OSError as error:
+        problem = Problem(str(output / INDEX_DIR), 1, f"indeks pencarian gagal dibuat ({error.strerror or error}); "
+                          "indeks lama tetap dipakai",
+                          "periksa ruang disk dan izin folder output dan .kelurahan/, lalu jalankan build lagi")
+    return Refresh(current, len(stale), len(parts), time.perf_counter() - started, problem)
+
+
 def update_parts(output: Path, work: Path, parts: list[Part], jobs: int) -> None:
     """Index ``parts`` (``jobs`` Pagefind processes at once) and swap each one in.
 
@@ -140,7 +175,7 @@ def _reason(error: BaseException) -> str:
 class SearchFailed(Exception):
     """Pagefind could not build the index; the previous index stays."""
 
-    def problem(self) -> Problem:
+    def problem(self, output: Path) -> Problem:
         """The failure as a located message with a hint."""
-        return Problem("output/pagefind", 1, f"indeks pencarian gagal dibuat ({self}); indeks lama tetap dipakai",
+        return Problem(str(output / INDEX_DIR), 1, f"indeks pencarian gagal dibuat ({self}); indeks lama tetap dipakai",
                        "pasang ulang paket pagefind[bin] (pip install 'pagefind[bin]') lalu jalankan build lagi")

@@ -23,8 +23,10 @@ import cbor2
 import pytest
 from conftest import REPO, assert_exit, build, html_pages, parse_html, run_cli, tree_hashes, write_site
 
+from generator.build import SEARCH_WORK_DIR
 from generator.i18n import CATALOG, format_date, format_number, parameters
 from generator.jsonld import script_text
+from generator.output import build_dir
 
 BASE = "https://kelurahan.surakarta.go.id/"
 HOSTILE = '</script><script>alert("x")</script><!--'
@@ -427,6 +429,28 @@ def test_build_without_search_leaves_the_index_alone(tmp_path: Path) -> None:
     assert not (output / "pagefind").exists() and (output / "cari/index.html").is_file()
     result = build(site, output)
     assert "(3 dari 3 kecamatan)" in result.stderr and (output / "pagefind/jebres/pagefind.js").is_file()
+
+
+def test_a_failed_search_index_is_an_error_and_the_previous_index_stays(tmp_path: Path) -> None:
+    site = write_site(tmp_path / "situs")
+    output = tmp_path / "out"
+    build(site, output)
+    before = tree_hashes(output / "pagefind", include_hidden=True)
+    umkm = site / "kelurahan/melati/umkm/bakso-pak-min.md"
+    umkm.write_text(umkm.read_text(encoding="utf-8").replace("Bakso urat dengan", "Bakso gepeng dengan"),
+                    encoding="utf-8")
+    blocker = build_dir(output) / SEARCH_WORK_DIR  # a file where the new index parts are made
+    blocker.write_text("bukan folder", encoding="utf-8")
+    result = build(site, output, code=1)
+    assert f"{output / 'pagefind'}:1: indeks pencarian gagal dibuat (" in result.stderr, result.stderr
+    assert "indeks lama tetap dipakai; periksa ruang disk" in result.stderr and "Traceback" not in result.stderr
+    assert "Indeks pencarian: gagal setelah" in result.stderr and "0 kelurahan gagal" in result.stderr
+    assert tree_hashes(output / "pagefind", include_hidden=True) == before
+    assert "gepeng" in (output / "melati/umkm/bakso-pak-min/index.html").read_text(encoding="utf-8")
+    blocker.unlink()
+    result = build(site, output)
+    assert "(1 dari 3 kecamatan)" in result.stderr, result.stderr
+    assert "gepeng" in " ".join(f["content"] for f in _fragments(output))
 
 
 def _decoded(path: Path) -> Any:

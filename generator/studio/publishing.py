@@ -80,6 +80,8 @@ def build_and_publish(site: Path, lock: threading.Lock) -> PublishResult:
         for slug, problems in sorted(report.failed.items()):
             count = len(errors_in(problems))
             lines.append(f"{slug}: tidak dibangun ulang ({count} kesalahan); versi lama tetap terbit")
+        if report.search and report.search.problem:
+            lines.append(str(report.search.problem))
         published = publish(PublishOptions(site=site))
     except (ContentError, BuildLocked, PublishError) as error:
         found = error.problems if isinstance(error, ContentError) else ()
