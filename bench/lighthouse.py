@@ -67,9 +67,10 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def served(folder: Path) -> Iterator[tuple[str, str]]:
-    """(base URL, what serves it): nginx with the README's compression, else http.server."""
-    nginx = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
+def served(folder: Path, plain: bool = False) -> Iterator[tuple[str, str]]:
+    """(base URL, what serves it): nginx with the README's compression, else (or with
+    ``plain``: a host that compresses nothing) http.server."""
+    nginx = None if plain else shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
     if nginx:
         with tempfile.TemporaryDirectory() as work, socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -145,6 +146,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, help="an existing build to score (default: build the sample)")
     parser.add_argument("--lighthouse", help="path of the lighthouse program")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--uncompressed", action="store_true",
+                        help="serve with Python's http.server, uncompressed (a host without gzip)")
     parser.add_argument("--only", help="comma-separated page types to score (default: all), e.g. portal,umkm")
     opts = parser.parse_args(argv)
     lighthouse = _lighthouse(opts.lighthouse)
@@ -153,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, "-c", "from generator.cli import main; main()", "--site", str(REPO), "build",
                         "--output", str(output)], check=True, capture_output=True)
     rows = []
-    with served(output) as (base, server):
+    with served(output, opts.uncompressed) as (base, server):
         load_before = os.getloadavg()[0]
         for kind, path in PAGE_TYPES.items():
             if opts.only and kind not in opts.only.split(","):

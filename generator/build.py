@@ -34,7 +34,7 @@ from .buildstate import (
 from .config import SiteConfig, load_config
 from .content import list_kelurahan, parse_kelurahan, read_sources
 from .discovery import NO_BASE_URL as NO_BASE_URL_DISCOVERY
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, os_reason
 from .images import budget
 from .images.cache import ImageCache
 from .images.pages import Made, card_pages, media_pages, media_records
@@ -223,12 +223,12 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
 
 
 def _cache_problem(cache: ImageCache, error: OSError) -> Problem:
-    return Problem(str(cache.root), 1, f"gagal memakai cache gambar ({error.strerror or error})",
+    return Problem(str(cache.root), 1, f"gagal memakai cache gambar ({os_reason(error)})",
                    "periksa ruang disk dan izin folder .kelurahan/ di folder situs, lalu jalankan build lagi")
 
 
 def _write_problem(where: Path, error: OSError) -> Problem:
-    return Problem(str(where), 1, f"gagal menulis hasil ({error.strerror or error}); hasil lama tetap utuh",
+    return Problem(str(where), 1, f"gagal menulis hasil ({os_reason(error)}); hasil lama tetap utuh",
                    "periksa ruang disk dan izin folder output, lalu jalankan build lagi")
 
 

@@ -16,7 +16,7 @@ from .build import BuildOptions, BuildReport, build
 from .check import check
 from .config import SiteConfig, load_config
 from .content import KELURAHAN_DIR, PROFILE_FILE, RESERVED_SLUGS, SLUG_PATTERN, list_kelurahan, suggest_slug
-from .errors import BuildLocked, ContentError, FieldError, Problem, errors_in
+from .errors import BuildLocked, ContentError, FieldError, Problem, errors_in, os_reason
 from .fields import location_reader
 from .models import Kecamatan, Location
 from .privacy import mask_identity_numbers
@@ -191,7 +191,7 @@ class _Group(click.Group):
             click.echo(str(error), err=True)
         except OSError as error:
             where = error.filename or "output"
-            click.echo(f"{where}: gagal membaca atau menulis berkas ({error.strerror}); hasil lama tetap utuh, "
+            click.echo(f"{where}: gagal membaca atau menulis berkas ({os_reason(error)}); hasil lama tetap utuh, "
                        "periksa ruang disk dan izin folder lalu jalankan lagi", err=True)
         ctx.exit(EXIT_CONTENT)
 
@@ -423,7 +423,7 @@ def serve_command(ctx: click.Context, port: int, host: str) -> None:
     try:
         serve(_site(ctx), host, port)
     except OSError as error:
-        click.echo(f"{host}:{port}: tidak bisa membuka pratinjau ({error.strerror}); "
+        click.echo(f"{host}:{port}: tidak bisa membuka pratinjau ({os_reason(error)}); "
                    "pilih port lain dengan --port", err=True)
         ctx.exit(EXIT_CONTENT)
 
@@ -452,7 +452,7 @@ def studio_command(ctx: click.Context, port: int, host: str, domains: tuple[str,
     try:
         run(_site(ctx), host, port, domains, https, proxy)
     except OSError as error:
-        click.echo(f"{host}:{port}: tidak bisa membuka studio ({error.strerror}); pilih port lain dengan --port",
+        click.echo(f"{host}:{port}: tidak bisa membuka studio ({os_reason(error)}); pilih port lain dengan --port",
                    err=True)
         ctx.exit(EXIT_CONTENT)
 
@@ -537,6 +537,26 @@ def akun_hapus(ctx: click.Context, nama: str) -> None:
     except AccountError as error:
         raise click.BadParameter(str(error), param_hint="NAMA") from None
     click.echo(f"Akun {nama} dihapus.")
+
+
+@akun_group.command("ubah")
+@click.help_option("-h", "--help", help="Tampilkan bantuan ini lalu keluar.")
+@click.argument("nama")
+@click.option("--kelurahan", "kelurahan", required=True,
+              help="Slug kelurahan yang boleh diubah, dipisah koma; menggantikan daftar lama.")
+@click.pass_context
+def akun_ubah(ctx: click.Context, nama: str, kelurahan: str) -> None:
+    """Ganti daftar kelurahan yang boleh diubah sebuah akun (berlaku pada permintaan berikutnya)."""
+    from .studio.store import AccountError
+
+    slugs = tuple(dict.fromkeys(s.strip() for s in kelurahan.split(",") if s.strip()))
+    _selected(_site(ctx), slugs)
+    try:
+        _store(ctx).set_kelurahan(nama, slugs)
+    except AccountError as error:
+        raise click.BadParameter(str(error), param_hint="NAMA" if "tidak ada" in str(error) else "--kelurahan") \
+            from None
+    click.echo(f"Akun {nama} kini boleh mengubah: {', '.join(slugs) or '-'}.")
 
 
 @akun_group.command("sandi")

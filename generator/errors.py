@@ -7,6 +7,7 @@ everything ``check``, ``build``, ``serve`` and the editor tell staff about their
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -14,6 +15,33 @@ from .privacy import mask_identity_numbers
 
 ERROR = "kesalahan"
 WARNING = "peringatan"
+# The operating system's reasons, which it gives in English, in the words of our messages.
+_OS_REASONS = {
+    errno.ENOENT: "berkas atau folder tidak ada",
+    errno.EACCES: "izin ditolak",
+    errno.EPERM: "izin ditolak",
+    errno.EROFS: "sistem berkas hanya bisa dibaca",
+    errno.ENOSPC: "disk penuh",
+    errno.EDQUOT: "kuota disk habis",
+    errno.EISDIR: "itu folder, bukan berkas",
+    errno.ENOTDIR: "bagian jalurnya bukan folder",
+    errno.EEXIST: "sudah ada berkas atau folder dengan nama itu",
+    errno.ENOTEMPTY: "folder tidak kosong",
+    errno.ENAMETOOLONG: "nama terlalu panjang",
+    errno.EMFILE: "terlalu banyak berkas terbuka",
+    errno.EIO: "galat baca/tulis pada disk",
+    errno.EADDRINUSE: "port sudah dipakai program lain",
+    errno.EADDRNOTAVAIL: "alamat itu tidak ada di mesin ini",
+    errno.ECONNREFUSED: "koneksi ditolak",
+    errno.ETIMEDOUT: "waktu habis",
+}
+
+
+def os_reason(error: OSError) -> str:
+    """Why an operating-system call failed, in Indonesian where the reason is a common one."""
+    if error.errno in _OS_REASONS:
+        return _OS_REASONS[error.errno]
+    return error.strerror or str(error) or type(error).__name__
 
 
 @dataclass(frozen=True, order=True)

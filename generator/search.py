@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import Problem
+from .errors import Problem, os_reason
 from .output import DIR_MODE, FILE_MODE
 from .searchorder import settle
 
@@ -112,7 +112,7 @@ def refresh(output: Path, work: Path, parts: list[Part], before: Mapping[str, st
     except SearchFailed as error:
         problem = error.problem(output)
     except OSError as error:
-        problem = Problem(str(output / INDEX_DIR), 1, f"indeks pencarian gagal dibuat ({error.strerror or error}); "
+        problem = Problem(str(output / INDEX_DIR), 1, f"indeks pencarian gagal dibuat ({os_reason(error)}); "
                           "indeks lama tetap dipakai",
                           "periksa ruang disk dan izin folder output dan .kelurahan/, lalu jalankan build lagi")
     return Refresh(current, len(stale), len(parts), time.perf_counter() - started, problem)

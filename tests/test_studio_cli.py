@@ -39,11 +39,42 @@ def test_accounts_are_managed_from_the_cli(site: Path, monkeypatch: pytest.Monke
     assert "editor-mawar" not in run_cli(site, "akun", "daftar").output
 
 
+def test_an_editors_kelurahan_change_from_the_cli_and_the_admin_page(site: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KELURAHAN_SANDI", "sandi-dari-env-1")
+    assert_exit(run_cli(site, "akun", "tambah", "editor", "--kelurahan", "mawar"), 0)
+    assert_exit(run_cli(site, "akun", "tambah", "diskominfo", "--admin"), 0)
+    with running_studio(site) as studio:
+        editor = Editor(studio).login("editor", password="sandi-dari-env-1")
+        assert editor.client.get("/k/mawar").status_code == 200
+        assert editor.client.get("/k/melati").status_code == 404
+        changed = run_cli(site, "akun", "ubah", "editor", "--kelurahan", "melati,kenanga")
+        assert_exit(changed, 0)
+        assert "Akun editor kini boleh mengubah: melati, kenanga." in changed.output
+        # The session that was open before the change follows it at once.
+        assert editor.client.get("/k/mawar").status_code == 404
+        assert editor.client.get("/k/melati").status_code == 200
+        assert "editor\teditor\tmelati,kenanga" in run_cli(site, "akun", "daftar").output
+        admin = Editor(studio).login("diskominfo", password="sandi-dari-env-1")
+        page = admin.post("/admin/akun/kelurahan", {"nama": "editor", "kelurahan": "mawar"})
+        assert page.status_code == 200 and "Kelurahan akun editor diganti." in page.text
+        assert editor.client.get("/k/mawar").status_code == 200
+        assert editor.client.get("/k/melati").status_code == 404
+        refused = admin.post("/admin/akun/kelurahan", {"nama": "editor", "kelurahan": "tidak-ada"})
+        assert refused.status_code == 400 and "kelurahan tidak dikenal: tidak-ada" in refused.text
+        assert re.search(r"akun-kelurahan\s+editor: mawar", admin.client.get("/admin").text)  # in the audit log
+        # Refused (404: nothing is revealed) to an editor: another kelurahan, the account pages.
+        assert editor.post("/admin/akun/kelurahan", {"nama": "editor", "kelurahan": "melati"}).status_code == 404
+    assert "editor\teditor\tmawar" in run_cli(site, "akun", "daftar").output
+
+
 @pytest.mark.parametrize("args, message", [
     (["akun", "tambah", "x", "--kelurahan", "mawar"], "nama akun 'x' tidak valid"),
     (["akun", "tambah", "editor", "--kelurahan", "tidak-ada"], "kelurahan 'tidak-ada' tidak ada"),
     (["akun", "tambah", "editor"], "editor perlu minimal satu kelurahan"),
     (["akun", "hapus", "siapa"], "akun 'siapa' tidak ada"),
+    (["akun", "ubah", "siapa", "--kelurahan", "mawar"], "akun 'siapa' tidak ada"),
+    (["akun", "ubah", "siapa", "--kelurahan", "tidak-ada"], "kelurahan 'tidak-ada' tidak ada"),
 ])
 def test_account_mistakes_are_usage_errors(site: Path, args: list[str], message: str,
                                            monkeypatch: pytest.MonkeyPatch) -> None:

@@ -319,3 +319,22 @@ def jpeg_bytes() -> bytes:
     out = BytesIO()
     Image.new("RGB", (30, 20), (200, 100, 50)).save(out, "JPEG")
     return out.getvalue()
+
+
+def test_a_site_of_desa_is_worded_desa_in_the_studio(make_site: Callable[..., Path]) -> None:
+    site = make_site()
+    config = site / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "istilah:\n  satuan: desa\n", encoding="utf-8")
+    add_account(site, "diskominfo", "--admin")
+    add_account(site, "editor-mawar", "--kelurahan", "mawar,melati")  # two: the home page lists them
+    with running_studio(site) as studio:
+        editor = Editor(studio).login("editor-mawar")
+        assert "<h1>Pilih desa</h1>" in editor.client.get("/").text
+        assert "Profil desa" in editor.client.get("/k/mawar/profil/profil").text
+        assert "bukan bagian dari desa Anda" in editor.client.get("/k/kenanga").text
+        admin = Editor(studio).login("diskominfo")
+        page = admin.client.get("/admin").text
+        assert '<th scope="col">Desa</th>' in page and "Desa (dipisah koma)" in page
+        assert '<th scope="col">Kelurahan</th>' not in page
+        refused = admin.post("/admin/akun", {"nama": "editor-baru", "kelurahan": "tidak-ada"}, token=admin.csrf("/admin"))
+        assert refused.status_code == 400 and "desa tidak dikenal: tidak-ada" in refused.text

@@ -207,13 +207,22 @@ def test_session_cookie_flags(make_site: Callable[..., Path]) -> None:
             client = httpx.Client(base_url=studio.url, headers={
                 **headers, "Origin": studio.url.replace("http://", "https://")})
             page = client.get("/masuk")
+            assert page.headers["set-cookie"].startswith("__Host-csrf=")  # Secure, this host only, Path=/
             assert "Secure" in page.headers["set-cookie"].split("; ")
             token = CSRF.search(page.text).group(1)  # type: ignore[union-attr]
-            response = client.post("/masuk", data={"csrf": token, "nama": "editor-mawar", "sandi": "sandi-awal-uji-1"},
-                                   headers={"Cookie": f"csrf={token}"})
+            form = {"csrf": token, "nama": "editor-mawar", "sandi": "sandi-awal-uji-1"}
+            plain = client.post("/masuk", data=form, headers={"Cookie": f"csrf={token}"})
+            assert plain.status_code == 403, "over HTTPS only the __Host- cookie counts"
+            response = client.post("/masuk", data=form, headers={"Cookie": f"__Host-csrf={token}"})
             assert response.status_code == 303, flag
-            assert "Secure" in response.headers["set-cookie"].split("; ")
-            assert "HttpOnly" in response.headers["set-cookie"]
+            session = response.headers["set-cookie"]
+            assert session.startswith("__Host-sesi=") and "Domain" not in session, session
+            assert {"Secure", "HttpOnly", "Path=/"} <= set(session.split("; "))
+            # The session works under its __Host- name (first login: the password page), not under the plain one.
+            cookie = session.split(";")[0]
+            assert client.get("/sandi", headers={"Cookie": cookie}).status_code == 200, flag
+            plain_session = cookie.removeprefix("__Host-")
+            assert client.get("/sandi", headers={"Cookie": plain_session}).headers["location"] == "/masuk", flag
 
 
 def test_unknown_host_header_is_refused(studio: StudioProcess) -> None:

@@ -292,7 +292,8 @@ def test_new_suggests_a_listed_name_and_writes_nothing(kediri: tuple[Path, Path,
     (("--wilayah", "Negeri Antah Berantah"), "tidak ada kota atau kabupaten bernama 'Negeri Antah Berantah'"),
     (("--wilayah", "35.71", "--kecamatan", "mojorot"),
      "kecamatan 'mojorot' tidak ada di Kota Kediri; maksud Anda 'Mojoroto'?"),
-    (("--wilayah", "35.71", "--batas", "tidak-ada.geojson"), "tidak-ada.geojson: berkas tidak bisa dibaca"),
+    (("--wilayah", "35.71", "--batas", "tidak-ada.geojson"),
+     "tidak-ada.geojson: berkas tidak bisa dibaca (berkas atau folder tidak ada)"),
 ])
 def test_init_refusals_exit_2_and_write_nothing(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
     result = init(tmp_path / "baru", *args)

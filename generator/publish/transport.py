@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
+from ..errors import os_reason
+
 META_DIR = ".kelurahan-terbit"
 TEMP_SUFFIX = ".terbit-tmp"
 
@@ -128,5 +130,5 @@ def os_error(target: Target, rel: str, error: OSError) -> PublishError:
     if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return PublishError(where, "disk host penuh", "kosongkan ruang di host lalu jalankan lagi; "
                             "situs lama tetap utuh")
-    return PublishError(where, f"gagal menulis ({error.strerror or error})",
+    return PublishError(where, f"gagal menulis ({os_reason(error)})",
                         "periksa host dan jalankan lagi; berkas yang belum terkirim dikirim ulang")

@@ -58,6 +58,7 @@ ROUTES = [
     Route("/admin/akun", admin.add_account, methods=["POST"]),
     Route("/admin/akun/hapus", admin.remove_account, methods=["POST"]),
     Route("/admin/akun/sandi", admin.reset_password, methods=["POST"]),
+    Route("/admin/akun/kelurahan", admin.change_kelurahan, methods=["POST"]),
     Route("/admin/terbitkan", admin.publish, methods=["POST"]),
     Route("/statis/{path:path}", assets.static),
     Route("/pratinjau/{path:path}", assets.preview),
@@ -80,7 +81,7 @@ def create_app(site: Path, allowed_hosts: tuple[str, ...] = (), https: bool = Fa
         Middleware(BodyLimit, limit=MAX_BODY),
         Middleware(SecurityHeaders, tile_source=tile_source(config.ubin_url)),
         Middleware(Csrf, https=https),
-        Middleware(Sessions, store=studio.store),
+        Middleware(Sessions, store=studio.store, https=https),
     ]
     app = Starlette(routes=ROUTES, middleware=middleware)
     app.state.studio = studio

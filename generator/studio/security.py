@@ -38,9 +38,16 @@ def is_secure(scope: Scope, https: bool) -> bool:
     return https or scope.get("scheme") == "https"
 
 
+def cookie_name(name: str, secure: bool) -> str:
+    """Over HTTPS the name carries the ``__Host-`` prefix: browsers then accept the cookie only
+    when it is Secure, for this host alone (no Domain) and Path=/, so a sibling subdomain
+    cannot plant or overwrite it."""
+    return f"__Host-{name}" if secure else name
+
+
 def cookie_header(name: str, value: str, secure: bool, max_age: int | None = None) -> tuple[bytes, bytes]:
-    """A Set-Cookie header: HttpOnly, SameSite=Strict, Path=/, Secure behind HTTPS."""
-    parts = [f"{name}={value}", "Path=/", "HttpOnly", "SameSite=Strict"]
+    """A Set-Cookie header: HttpOnly, SameSite=Strict, Path=/, Secure and ``__Host-`` behind HTTPS."""
+    parts = [f"{cookie_name(name, secure)}={value}", "Path=/", "HttpOnly", "SameSite=Strict"]
     if max_age is not None:
         parts.append(f"Max-Age={max_age}")
     if secure:
@@ -165,7 +172,8 @@ class Csrf:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        token = cookies(scope).get(CSRF_COOKIE, "")
+        secure = is_secure(scope, self.https)
+        token = cookies(scope).get(cookie_name(CSRF_COOKIE, secure), "")
         fresh = len(token) < 32
         if fresh:
             token = secrets.token_urlsafe(32)
@@ -177,7 +185,6 @@ class Csrf:
                                         "Muat ulang halaman lalu coba lagi.", 403)(scope, _replay(b""), send)
                 return
             receive = _replay(body)
-        secure = is_secure(scope, self.https)
 
         async def send_with_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and fresh:
@@ -202,13 +209,14 @@ async def _token_ok(scope: Scope, body: bytes, token: str) -> bool:
 class Sessions:
     """Puts the logged-in account (or None) on every request as ``request.state.actor``."""
 
-    def __init__(self, app: ASGIApp, store: Store) -> None:
+    def __init__(self, app: ASGIApp, store: Store, https: bool) -> None:
         self.app = app
         self.store = store
+        self.https = https
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            token = cookies(scope).get(SESSION_COOKIE, "")
+            token = cookies(scope).get(cookie_name(SESSION_COOKIE, is_secure(scope, self.https)), "")
             state = _state(scope)
             state["session"] = token
             state["actor"] = self.store.session_actor(token) if token else None

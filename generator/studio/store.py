@@ -134,6 +134,16 @@ class Store:
             if not db.execute("delete from akun where nama = ?", (nama,)).rowcount:
                 raise AccountError(f"akun '{nama}' tidak ada")
 
+    def set_kelurahan(self, nama: str, kelurahan: tuple[str, ...]) -> None:
+        """Replace the kelurahan an editor may change; it takes effect on the account's next request."""
+        with self._db() as db:
+            row = db.execute("select admin from akun where nama = ?", (nama,)).fetchone()
+            if row is None:
+                raise AccountError(f"akun '{nama}' tidak ada")
+            if not kelurahan and not row[0]:
+                raise AccountError("editor perlu minimal satu kelurahan")
+            db.execute("update akun set kelurahan = ? where nama = ?", (",".join(kelurahan), nama))
+
     def set_password(self, nama: str, sandi: str, must_change: bool) -> None:
         """Replace a password; every session of the account ends."""
         _check_password(sandi)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import FieldError
+from ..errors import FieldError, os_reason
 from .daftar import NOTICE_FILE, find_kabkota, read_rows
 from .rencana import BOUNDARY_FILE, UNITS, Rencana, plan
 
@@ -68,7 +68,7 @@ def read_batas(path: Path, unit_codes: set[str], kota: str) -> Batas:
         data = path.read_bytes()
         collection = json.loads(data)
     except OSError as error:
-        raise InitRefused("--batas", f"{path}: berkas tidak bisa dibaca ({error.strerror})") from None
+        raise InitRefused("--batas", f"{path}: berkas tidak bisa dibaca ({os_reason(error)})") from None
     except (ValueError, UnicodeDecodeError):
         raise InitRefused("--batas", f"{path}: bukan berkas GeoJSON yang sah",
                           "pakai berkas .geojson berisi FeatureCollection") from None

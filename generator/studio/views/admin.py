@@ -12,7 +12,7 @@ from ...content import list_kelurahan
 from ..permissions import may_administer
 from ..publishing import PUBLISH_EVENT, build_and_publish, fingerprints, pending_changes
 from ..store import AccountError, generate_password
-from .common import actor, address, redirect, refuse, render, studio
+from .common import actor, address, redirect, refuse, render, studio, words
 
 
 def _page(request: Request, status: int = 200, **extra: object) -> Response:
@@ -32,11 +32,11 @@ async def overview(request: Request) -> Response:
     return _page(request)
 
 
-def _kelurahan_list(raw: str, known: list[str]) -> tuple[str, ...]:
+def _kelurahan_list(raw: str, known: list[str], jenis: str) -> tuple[str, ...]:
     slugs = tuple(dict.fromkeys(s.strip() for s in raw.replace(" ", ",").split(",") if s.strip()))
     unknown = [s for s in slugs if s not in known]
     if unknown:
-        raise AccountError(f"kelurahan tidak dikenal: {', '.join(unknown)}")
+        raise AccountError(f"{jenis} tidak dikenal: {', '.join(unknown)}")
     return slugs
 
 
@@ -49,9 +49,9 @@ async def add_account(request: Request) -> Response:
     nama = str(form.get("nama", "")).strip().lower()
     admin = form.get("admin") == "ya"
     try:
-        slugs = _kelurahan_list(str(form.get("kelurahan", "")), list_kelurahan(context.site))
+        slugs = _kelurahan_list(str(form.get("kelurahan", "")), list_kelurahan(context.site), words(request).jenis)
         if not slugs and not admin:
-            raise AccountError("pilih minimal satu kelurahan untuk editor")
+            raise AccountError(f"pilih minimal satu {words(request).jenis} untuk editor")
         sandi = generate_password()
         await run_in_threadpool(context.store.add_account, nama, sandi, slugs, admin)
     except AccountError as error:
@@ -75,6 +75,23 @@ async def remove_account(request: Request) -> Response:
         return _page(request, 400, galat=f"{error}.")
     studio(request).store.log(who.nama, address(request), "akun-hapus", rincian=nama)
     return redirect("/admin")
+
+
+async def change_kelurahan(request: Request) -> Response:
+    """Replace the kelurahan an account may change."""
+    who = actor(request)
+    if not may_administer(who) or who is None:
+        return refuse(request)
+    form = await request.form()
+    context = studio(request)
+    nama = str(form.get("nama", ""))
+    try:
+        slugs = _kelurahan_list(str(form.get("kelurahan", "")), list_kelurahan(context.site), words(request).jenis)
+        context.store.set_kelurahan(nama, slugs)
+    except AccountError as error:
+        return _page(request, 400, galat=f"{error}.")
+    context.store.log(who.nama, address(request), "akun-kelurahan", rincian=f"{nama}: {','.join(slugs) or '-'}")
+    return _page(request, pesan=f"{words(request).jamak.capitalize()} akun {nama} diganti.")
 
 
 async def reset_password(request: Request) -> Response:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from ...wilayah.istilah import Istilah, untuk_kota
 from ..permissions import Actor
 
 if TYPE_CHECKING:
@@ -33,8 +34,9 @@ def address(request: Request) -> str:
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """A page of the studio's templates."""
     page = studio(request).templates.get_template(template)
+    config = studio(request).config
     html = page.render(csrf=request.scope.get("state", {}).get("csrf", ""), aktor=actor(request),
-                       situs=studio(request).config.nama, **context)
+                       situs=config.nama, istilah=untuk_kota(config.istilah), **context)
     return HTMLResponse(html, status_code=status)
 
 
@@ -51,7 +53,12 @@ def refuse(request: Request) -> Response:
 def not_found(request: Request) -> HTMLResponse:
     """The same page for what does not exist and what the actor may not see."""
     return render(request, "pesan.html", 404, judul="Tidak ditemukan",
-                  pesan="Halaman ini tidak ada, atau bukan bagian dari kelurahan Anda.")
+                  pesan=f"Halaman ini tidak ada, atau bukan bagian dari {words(request).jenis} Anda.")
+
+
+def words(request: Request) -> Istilah:
+    """Kelurahan, desa or both: the words of this city's sites (``istilah`` in config.yaml)."""
+    return untuk_kota(studio(request).config.istilah)
 
 
 def redirect(url: str) -> RedirectResponse:

@@ -38,7 +38,7 @@ from ..permissions import may_edit
 from ..photos import PhotoError, normalize_photo
 from ..preview import rebuild_preview
 from ..schema import BODY, FormField, entry_form, profile_form
-from .common import actor, address, not_found, redirect, refuse, render, studio
+from .common import actor, address, not_found, redirect, refuse, render, studio, words
 
 PHOTO_INPUTS = ("foto_kamera", "foto_galeri")
 
@@ -76,7 +76,7 @@ def _item(request: Request, name: str | None = None) -> ContentFile | None:
 
 def _page(request: Request, item: ContentFile, section: str, form: FormPage, is_new: bool,
           status: int = 200) -> Response:
-    label = "Profil kelurahan" if section == "profil" else section_by_name(section).label
+    label = f"Profil {words(request).jenis}" if section == "profil" else section_by_name(section).label
     name = "" if is_new else (item.rel.split("/")[-1].removesuffix(".md") if section != "profil" else "profil")
     action = f"/k/{item.slug}/{section}/{'baru' if is_new else name}"
     preview = "" if is_new else (f"/pratinjau/{item.slug}/" if section == "profil"
