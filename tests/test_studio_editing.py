@@ -336,5 +336,6 @@ def test_a_site_of_desa_is_worded_desa_in_the_studio(make_site: Callable[..., Pa
         page = admin.client.get("/admin").text
         assert '<th scope="col">Desa</th>' in page and "Desa (dipisah koma)" in page
         assert '<th scope="col">Kelurahan</th>' not in page
-        refused = admin.post("/admin/akun", {"nama": "editor-baru", "kelurahan": "tidak-ada"}, token=admin.csrf("/admin"))
+        refused = admin.post("/admin/akun", {"nama": "editor-baru", "kelurahan": "tidak-ada"},
+                             token=admin.csrf("/admin"))
         assert refused.status_code == 400 and "desa tidak dikenal: tidak-ada" in refused.text
