@@ -10,7 +10,7 @@ The site is a copy of the repository's sample (51 kelurahan + portal), built onc
 (a) publishes into a fresh folder; each run of (b) appends one line to one kelurahan's
 beranda.md, builds, and times only `kelurahan publish` (a subprocess, so connection set-up
 and Python start-up are included). Results: medians, a Markdown table on stdout and in
-bench/results/publish-<date>.md.
+bench/results/<time>-publish.md.
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ def main() -> None:
     print(text)
     results = REPO / "bench" / "results"
     results.mkdir(exist_ok=True)
-    (results / f"publish-{dt.date.today()}.md").write_text(text, encoding="utf-8")
+    (results / f"{dt.datetime.now(dt.UTC):%Y%m%d-%H%M}-publish.md").write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -19,8 +19,13 @@ import asyncssh
 
 from .transport import TEMP_SUFFIX, Done, PublishError, Target
 
-PARALLEL_FILES = 16
-PARALLEL_REQUESTS = 256
+# Requests in flight. A file costs about five round trips (open, write, close, rename), so on a
+# far host the first publish is bound by how many files travel at once; OpenSSH's sftp-server
+# keeps one handle per open file, well under its limit at 64. Small requests (hard links,
+# removes) all go at once: a one-file republish then costs the same few round trips whatever
+# the number of files on the host (bench/README.md).
+PARALLEL_FILES = 64
+PARALLEL_REQUESTS = 8192
 T = TypeVar("T")
 
 LOST = (asyncssh.DisconnectError, asyncssh.ConnectionLost, asyncssh.SFTPConnectionLost,
@@ -180,15 +185,26 @@ class SftpTransport:
         return self._call(rel, lambda: self._dirs_if_needed(rel, create))
 
     async def _make_dirs(self, folders: Iterable[str]) -> None:
-        """Create folders and their parents, one pipelined round per depth."""
+        """Create folders and their parents in one round of requests, parents first.
+
+        OpenSSH's sftp-server answers requests in order, so a parent exists before its
+        children are made. What fails (a folder that exists, a server that reorders) is checked
+        in a second round, and only folders still missing are then made level by level."""
         if not self.root_made:
             if not await self.sftp.isdir(self.root):
                 await self.sftp.makedirs(self.root, exist_ok=True)
             self.root_made = True
         wanted = {f for folder in folders if folder for f in _parents(folder)} - self.made
-        for depth in sorted({f.count("/") for f in wanted}):
-            level = sorted(f for f in wanted if f.count("/") == depth)
-            await asyncio.gather(*(self._mkdir(f) for f in level))
+        ordered = sorted(wanted, key=lambda f: (f.count("/"), f))
+        tried = await asyncio.gather(*(self.sftp.mkdir(self._path(f)) for f in ordered), return_exceptions=True)
+        failed = [f for f, outcome in zip(ordered, tried, strict=True) if isinstance(outcome, BaseException)]
+        for outcome in tried:
+            if isinstance(outcome, BaseException) and not isinstance(outcome, asyncssh.SFTPError):
+                raise outcome  # a lost connection, not a refused folder
+        present = await asyncio.gather(*(self.sftp.isdir(self._path(f)) for f in failed))
+        missing = [f for f, there in zip(failed, present, strict=True) if not there]
+        for depth in sorted({f.count("/") for f in missing}):
+            await asyncio.gather(*(self._mkdir(f) for f in missing if f.count("/") == depth))
         self.made |= wanted
 
     async def _mkdir(self, rel: str) -> None:
