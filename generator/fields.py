@@ -166,12 +166,13 @@ _SHORT_MAPS_LINK = re.compile(r"(?:https?://)?(?:maps\.app\.goo\.gl|goo\.gl/maps
                               re.IGNORECASE)
 
 
-def _pair_from_text(raw: str) -> tuple[float, float]:
+def _pair_from_text(raw: str, example: tuple[str, str]) -> tuple[float, float]:
+    lat, lon = example
     if _SHORT_MAPS_LINK.match(raw):
         # Resolving it would need the network; the link itself holds no numbers.
         raise FieldError("tautan pendek Google Maps tidak memuat koordinat",
                          "buka tautan itu di Google Maps, tekan lama titik tempatnya sampai muncul pin merah, "
-                         "lalu salin angka koordinatnya dan tulis misalnya lokasi: \"-7.5745, 110.8262\"")
+                         f"lalu salin angka koordinatnya dan tulis misalnya lokasi: \"{lat}, {lon}\"")
     if re.match(r"https?://", raw, re.IGNORECASE):
         decoded = unquote(raw).replace("+", " ")
         for pattern in _MAPS_PATTERNS:
@@ -180,35 +181,49 @@ def _pair_from_text(raw: str) -> tuple[float, float]:
                 return float(match.group(1)), float(match.group(2))
         raise FieldError("tautan peta ini tidak memuat koordinat",
                          "buka tautan di Google Maps, tekan lama titiknya, lalu salin angka "
-                         "seperti -7.5745, 110.8262")
+                         f"seperti {lat}, {lon}")
     match = re.fullmatch(r"\(?\s*" + _PAIR + r"\s*\)?", raw)
     if not match:
         raise FieldError(f"koordinat tidak dikenali (tertulis '{raw}')",
-                         "tulis seperti \"-7.5745, 110.8262\" (lintang, bujur) atau "
+                         f"tulis seperti \"{lat}, {lon}\" (lintang, bujur) atau "
                          "tempel tautan Google Maps")
     return float(match.group(1)), float(match.group(2))
 
 
-def _pair(value: Any) -> tuple[float, float]:
+def _pair(value: Any, example: tuple[str, str]) -> tuple[float, float]:
+    lat, lon = example
     if isinstance(value, Mapping):
         unknown = sorted(set(value) - {"lat", "lon"})
         if unknown:
             raise FieldError(f"isian '{unknown[0]}' tidak dikenal di lokasi",
-                             "tulis {lat: -7.5745, lon: 110.8262}")
+                             f"tulis {{lat: {lat}, lon: {lon}}}")
         if "lat" not in value or "lon" not in value:
-            raise FieldError("lokasi harus berisi lat dan lon", "tulis {lat: -7.5745, lon: 110.8262}")
+            raise FieldError("lokasi harus berisi lat dan lon", f"tulis {{lat: {lat}, lon: {lon}}}")
         return number(value["lat"]), number(value["lon"])
     if isinstance(value, list) and len(value) == 2:
         return number(value[0]), number(value[1])
-    return _pair_from_text(text(value))
+    return _pair_from_text(text(value), example)
+
+
+# The point the staff guide's examples use (in Surakarta, where the sample is).
+GUIDE_EXAMPLE = (-7.5745, 110.8262)
+
+
+def example_point(bounds: Bounds) -> tuple[str, str]:
+    """The coordinates messages give as an example: the guide's point where the city holds it,
+    elsewhere the middle of the city's box, so nobody is sent to copy a point in another city."""
+    lat, lon = GUIDE_EXAMPLE if bounds.contains(*GUIDE_EXAMPLE) else \
+        ((bounds.south + bounds.north) / 2, (bounds.west + bounds.east) / 2)
+    return f"{lat:.4f}", f"{lon:.4f}"
 
 
 def location_reader(bounds: Bounds, daerah: str) -> Reader:
     """A reader for a point that must lie inside the ``daerah`` (kota or kabupaten); explains swapped
     or unsigned values."""
+    example = example_point(bounds)
 
     def read(value: Any) -> Location:
-        lat, lon = _pair(value)
+        lat, lon = _pair(value, example)
         if not -90 <= lat <= 90:
             hint = "mungkin lintang dan bujur tertukar?" if bounds.contains(lon, lat) else ""
             raise FieldError(f"lintang harus di antara -90 dan 90 (tertulis {lat})", hint)

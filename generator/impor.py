@@ -161,26 +161,27 @@ def phone(raw: str) -> str:
     return f.phone(digits)
 
 
-def _number(raw: str) -> float:
+def _number(raw: str, example: str) -> float:
     text = raw.strip().replace(_MINUS, "-").replace(" ", "")
     if re.fullmatch(r"-?\d+,\d+", text):
         text = text.replace(",", ".")
     try:
         return float(text)
     except ValueError:
-        raise FieldError(f"bukan angka (tertulis '{raw}')", "tulis angkanya saja, misalnya -7.5745") from None
+        raise FieldError(f"bukan angka (tertulis '{raw}')", f"tulis angkanya saja, misalnya {example}") from None
 
 
 def location(values: dict[str, str], config: SiteConfig) -> Any:
     """The point of a row: a Google Maps link or "lat, lon" in one cell, or lintang and bujur cells."""
     read = f.location_reader(config.batas, config.daerah)
+    lat, lon = f.example_point(config.batas)
     if values.get("lokasi"):
         raw = values["lokasi"].replace(_MINUS, "-")
         pair = re.fullmatch(r"\s*(-?\d+,\d+)\s*[;/ ]\s*(-?\d+,\d+)\s*", raw)
-        return read([_number(pair.group(1)), _number(pair.group(2))] if pair else raw)
+        return read([_number(pair.group(1), lat), _number(pair.group(2), lon)] if pair else raw)
     if values.get("lintang") and values.get("bujur"):
-        return read([_number(values["lintang"]), _number(values["bujur"])])
-    raise FieldError("lokasi kosong", "isi kolom lokasi dengan \"-7.5745, 110.8262\" atau tautan Google Maps, "
+        return read([_number(values["lintang"], lat), _number(values["bujur"], lon)])
+    raise FieldError("lokasi kosong", f"isi kolom lokasi dengan \"{lat}, {lon}\" atau tautan Google Maps, "
                      "atau isi kolom lintang dan bujur")
 
 

@@ -527,3 +527,24 @@ def test_the_readme_commands_for_kediri(tmp_path: Path) -> None:
     homes = sorted(p.parent.name for p in output.glob("*/index.html") if p.parent.name not in portal_folders)
     assert homes == sorted(profiles(tmp_path / "kediri"))
     assert len(homes) == 46
+
+
+def test_location_examples_in_messages_lie_in_the_city_itself(kediri: tuple[Path, Path, Result],
+                                                               tmp_path: Path) -> None:
+    """A Kediri officer who writes a location wrongly is shown an example point in Kediri, not the
+    Surakarta point of the staff guide."""
+    site = tmp_path / "kediri"
+    shutil.copytree(kediri[0], site)
+    slug = sorted(profiles(site))[0]
+    umkm = site / "kelurahan" / slug / "umkm" / "toko-uji.md"
+    umkm.parent.mkdir(exist_ok=True)
+    umkm.write_text("---\nnama: Toko Uji\nlokasi: di depan pasar\n---\nToko contoh.\n", encoding="utf-8")
+    result = run_cli(site, "check", slug)
+    assert_exit(result, 1)
+    match = re.search(r"koordinat tidak dikenali \(tertulis 'di depan pasar'\); tulis seperti "
+                      r"\"(-?\d+\.\d{4}), (\d+\.\d{4})\" \(lintang, bujur\)", result.stderr)
+    assert match, result.stderr
+    box = yaml.safe_load((site / "config.yaml").read_text(encoding="utf-8"))["peta"]["batas"]
+    lat, lon = float(match.group(1)), float(match.group(2))
+    assert box["selatan"] <= lat <= box["utara"] and box["barat"] <= lon <= box["timur"], (lat, lon, box)
+    assert "-7.5745" not in result.stderr

@@ -35,7 +35,7 @@ _HELP = {
     "tel": "misalnya 0812-3456-7890",
     "date": "tahun-bulan-tanggal, misalnya 2024-08-17",
     "url": "alamat lengkap diawali https://",
-    "location": "ketuk peta untuk menaruh titik, pakai GPS, atau tempel tautan Google Maps / \"-7.5745, 110.8262\"",
+    "location": "ketuk peta untuk menaruh titik, pakai GPS, atau tempel tautan Google Maps / \"{lat}, {lon}\"",
     "photo": "ambil dengan kamera atau pilih dari galeri (JPG/PNG/WebP)",
     "number": "angka dengan titik desimal, misalnya 1.25",
 }
@@ -65,26 +65,29 @@ def _label(name: str) -> str:
     return _LABELS.get(name, name.replace("_", " ").capitalize())
 
 
-def form_fields(specs: Sequence[f.Field], prefix: str = "") -> tuple[FormField, ...]:
-    """The contract's keys as form fields, nested keys flattened in order."""
+def form_fields(specs: Sequence[f.Field], example: tuple[str, str], prefix: str = "") -> tuple[FormField, ...]:
+    """The contract's keys as form fields, nested keys flattened in order; ``example`` is the
+    point the location help shows (``fields.example_point``)."""
     result: list[FormField] = []
     for spec in specs:
         if spec.fields:
-            result += form_fields(spec.fields, f"{prefix}{spec.name}.")
+            result += form_fields(spec.fields, example, f"{prefix}{spec.name}.")
             continue
         widget = widget_of(spec)
-        result.append(FormField(prefix + spec.name, _label(spec.name), widget, spec.required, _HELP.get(widget, "")))
+        hint = _HELP.get(widget, "").format(lat=example[0], lon=example[1])
+        result.append(FormField(prefix + spec.name, _label(spec.name), widget, spec.required, hint))
     return tuple(result)
 
 
 def entry_form(section: Section, config: SiteConfig) -> tuple[FormField, ...]:
     """The form of one section's items (front matter keys; the body is separate)."""
-    return form_fields(entry_fields(section, config.batas, config.daerah))
+    return form_fields(entry_fields(section, config.batas, config.daerah), f.example_point(config.batas))
 
 
 def profile_form(config: SiteConfig) -> tuple[FormField, ...]:
     """The form of ``profil.yaml``."""
-    return form_fields(profile_fields(tuple(k.slug for k in config.kecamatan), config.batas, config.daerah))
+    return form_fields(profile_fields(tuple(k.slug for k in config.kecamatan), config.batas, config.daerah),
+                       f.example_point(config.batas))
 
 
 def lookup(data: Mapping[str, Any], dotted: str) -> Any:
