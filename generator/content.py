@@ -340,6 +340,24 @@ def _make_entry(section: Section, slug: str, where: str, body: str, body_line: i
                          body_line=body_line, lokasi=lokasi, **values)
 
 
+def _media_clashes(sources: Sources, media: list[str]) -> list[Problem]:
+    """Photos whose names differ only in the kind of file (kantor.jpg, kantor.png): their sized
+    copies (kantor.480.jpg, ...) would have the same names."""
+    first: dict[str, str] = {}
+    problems = []
+    for rel in sorted(media):
+        stem, suffix = posixpath.splitext(rel)
+        if stem not in first:
+            first[stem] = rel
+            continue
+        name, other = posixpath.basename(rel), posixpath.basename(first[stem])
+        problems.append(Problem(sources.where(rel), 1, f"foto '{name}' bernama sama dengan '{other}' (hanya beda "
+                                "jenis berkas); ukuran-ukuran fotonya akan saling menimpa",
+                                f"ganti nama salah satunya, misalnya {posixpath.basename(stem)}-2{suffix}, lalu "
+                                "sesuaikan 'foto:' di berkas yang memakainya"))
+    return problems
+
+
 def _sort_key(entry: Entry) -> tuple[str, str, str]:
     newest_first = "" if not hasattr(entry, "tanggal") else str(99999999 - int(entry.tanggal.strftime("%Y%m%d")))
     return newest_first, entry.judul.casefold(), entry.slug
@@ -354,6 +372,7 @@ def parse_kelurahan(sources: Sources, config: SiteConfig, today: dt.date | None 
         reader.problems.append(Problem(sources.where(""), 1, f"nama folder '{sources.slug}' tidak bisa dipakai",
                                        _folder_hint(sources.slug)))
     roles = {rel: reader.place(rel) for rel in sources.files}
+    reader.problems.extend(_media_clashes(sources, [rel for rel, role in roles.items() if role == MEDIA_DIR]))
     refused = {p.path for p in sources.problems}
     misnamed = any(intended_name(rel) == PROFILE_FILE for rel in sources.files)
     if PROFILE_FILE not in sources.files and not misnamed and \

@@ -254,6 +254,21 @@ def test_30mb_file_and_pixel_bomb_are_refused_with_one_message_each(make_site: C
     assert (tmp_path / "out" / "melati" / "index.html").is_file()  # the others are still built
 
 
+def test_photos_named_alike_but_for_their_kind_get_one_message_in_check_and_build(
+        make_site: Callable[..., Path], tmp_path: Path) -> None:
+    """kantor.png and kantor.jpg would both give kantor.480.jpg, ...: named once, where it is."""
+    site = make_site({"kelurahan/mawar/media/kantor.jpg": phone_jpeg((800, 600))})
+    expected = {"kelurahan/mawar/media/kantor.png": "foto 'kantor.png' bernama sama dengan 'kantor.jpg' (hanya "
+                                                    "beda jenis berkas); ukuran-ukuran fotonya akan saling menimpa; "
+                                                    "ganti nama salah satunya, misalnya kantor-2.png"}
+    checked = run_cli(site, "check")
+    assert checked.exit_code == 1
+    _one_problem_each(checked, expected)
+    result = build(site, tmp_path / "out", code=1)
+    _one_problem_each(result, expected)
+    assert (tmp_path / "out" / "melati" / "index.html").is_file()  # the others are still built
+
+
 def test_heic_photo_gets_one_message_saying_how_to_save_as_jpeg(make_site: Callable[..., Path],
                                                                  tmp_path: Path) -> None:
     heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic" + bytes(200)
