@@ -108,6 +108,7 @@ class BuildReport:
     notes: list[str] = field(default_factory=list)
     images_made: int = 0
     images_reused: int = 0
+    cache_pruned: tuple[int, int] = (0, 0)  # (entries, bytes) of the image cache no page uses any more
     images: list[str] = field(default_factory=list)
     image_warnings: list[str] = field(default_factory=list)
 
@@ -312,7 +313,7 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
 
     Compiled templates are kept per global hash (``render.compiled_environment``), so repeated
     builds in one process (``serve``) do not compile them again."""
-    started = time.perf_counter()
+    started, wall_start = time.perf_counter(), time.time()
     config = load_config(options.site)
     output = options.output
     with output_lock(output), unfinished_mark(output):
@@ -338,6 +339,8 @@ def build(options: BuildOptions, progress: Progress | None = None) -> BuildRepor
         parts = plan_parts(glob, ((k.summary.kecamatan, slug, k.pages) for slug, k in state.kelurahan.items()))
         keys = _write_city(work, published, [part.name for part in parts], state.portal, report)
         keys.update({page.path: page.extra for page in maps})
+        if options.clean and not options.slugs and not report.failed:  # every entry in use was touched
+            report.cache_pruned = work.cache.prune(wall_start)
         shutil.rmtree(build_dir(output) / STAGING_DIR, ignore_errors=True)
         if options.search:
             report.search = refresh(output, build_dir(output) / SEARCH_WORK_DIR, parts, state.portal, options.jobs)

@@ -219,7 +219,8 @@ def main(ctx: click.Context, site: Path) -> None:
               help="Folder hasil (bawaan: output/ di folder situs).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1,
               show_default="jumlah inti CPU", help="Jumlah proses paralel.")
-@click.option("--clean", is_flag=True, help="Bangun ulang semua halaman, abaikan hasil sebelumnya.")
+@click.option("--clean", is_flag=True, help="Bangun ulang semua halaman, abaikan hasil sebelumnya; lalu hapus "
+              "dari cache gambar foto dan kartu yang tidak dipakai lagi.")
 @click.option("--tanpa-pencarian", "no_search", is_flag=True,
               help="Jangan perbarui indeks pencarian (lebih cepat; situs memakai indeks sebelumnya).")
 @click.pass_context
@@ -247,6 +248,10 @@ def build_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | Non
         click.echo(line, err=True)
     click.echo(f"Gambar dan kartu berbagi: {_angka(report.images_made)} dibuat, "
                f"{_angka(report.images_reused)} diambil dari cache (.kelurahan/cache/).", err=True)
+    if report.cache_pruned[0]:
+        megabytes = f"{report.cache_pruned[1] / 1e6:.1f}".replace(".", ",")
+        click.echo(f"Cache gambar: {_angka(report.cache_pruned[0])} foto dan kartu yang tidak dipakai lagi dihapus "
+                   f"({megabytes} MB).", err=True)
     for note in report.notes:
         click.echo(note, err=True)
     if report.search and report.search.problem:

@@ -178,6 +178,33 @@ def test_rebuilds_reuse_the_cache_and_give_the_same_bytes(photo_site: Path, tmp_
     assert tree_bytes(tmp_path / "c") == tree_bytes(tmp_path / "a")
 
 
+def _cache_entries(site: Path) -> set[str]:
+    return {p.name for p in (site / ".kelurahan" / "cache" / "gambar").glob("*/*")}
+
+
+def test_a_clean_build_removes_cache_entries_no_page_uses(photo_site: Path, tmp_path: Path) -> None:
+    output = tmp_path / "out"
+    build(photo_site, output)
+    before = _cache_entries(photo_site)
+    pasar = photo_site / "kelurahan/mawar/media/pasar.jpg"
+    pasar.write_bytes(phone_jpeg((1200, 900), orientation=1, seed=7))  # the old photo's entry is now unused
+    incremental = build(photo_site, output)
+    assert "Cache gambar:" not in incremental.stderr
+    grown = _cache_entries(photo_site)
+    assert before < grown, "an incremental build keeps every entry"
+    clean = build(photo_site, output, "--clean")
+    pruned = re.search(r"Cache gambar: (\d+) foto dan kartu yang tidak dipakai lagi dihapus \(\d+,\d MB\)\.",
+                       clean.stderr)
+    assert pruned, clean.stderr
+    after = _cache_entries(photo_site)
+    assert after < grown and int(pruned.group(1)) == len(grown - after)
+    assert (grown - before) <= after, "what this content uses stays"
+    build(photo_site, tmp_path / "fresh")
+    assert tree_bytes(output) == tree_bytes(tmp_path / "fresh")
+    again = build(photo_site, output, "--clean")
+    assert "Cache gambar:" not in again.stderr and _made(again)[0] == 0  # nothing used was removed
+
+
 def test_graphics_with_transparency_stay_png_and_gifs_are_published_as_they_are(
         make_site: Callable[..., Path], tmp_path: Path) -> None:
     logo = Image.new("RGBA", (700, 300), (0, 0, 0, 0))

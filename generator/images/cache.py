@@ -4,6 +4,10 @@ the image's bytes (or the card's text), the settings and the encoder versions.
 It lives outside ``output/``, so ``--clean``, ``serve`` (``.pratinjau/``) and every kelurahan
 share it. Entries are written to a temporary folder and renamed into place, so a worker that
 is stopped halfway, or two workers making the same photo, never leave half an entry.
+
+Every use of an entry touches its folder. A full ``build --clean`` reads every kelurahan, so
+afterwards the entries it did not touch belong to no page any more: ``prune`` removes them
+(as Hugo's ``--gc`` does for its resource cache).
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ class ImageCache:
         try:
             info = plan.ImageInfo.from_json((self.folder(key) / INFO_FILE).read_text(encoding="utf-8"))
             if all((self.folder(key) / name).is_file() for _path, name in plan.published_files("", info)):
+                os.utime(self.folder(key))
                 return info, False
         except (OSError, ValueError, TypeError, KeyError):
             pass
@@ -76,7 +81,9 @@ class ImageCache:
         """The generated card for ``text`` (made and stored if it is not cached); True when made."""
         key = card_key(text)
         try:
-            return self.read(key, CARD_FILE), False
+            data = self.read(key, CARD_FILE)
+            os.utime(self.folder(key))
+            return data, False
         except OSError:
             pass
         data = draw_card(text)
@@ -100,3 +107,19 @@ class ImageCache:
             return
         shutil.rmtree(final, ignore_errors=True)  # an incomplete entry
         temporary.rename(final)
+
+    def prune(self, used_since: float) -> tuple[int, int]:
+        """Remove the entries not used since ``used_since`` (a time from ``time.time()``);
+        returns (entries, bytes) removed."""
+        removed = size = 0
+        for group in sorted(self.root.iterdir()) if self.root.is_dir() else ():
+            for entry in sorted(group.iterdir()) if group.is_dir() else ():
+                try:
+                    if entry.stat().st_mtime >= used_since:
+                        continue
+                    size += sum(f.stat().st_size for f in entry.iterdir())
+                except OSError:
+                    continue
+                shutil.rmtree(entry, ignore_errors=True)
+                removed += 1
+        return removed, size
