@@ -98,9 +98,9 @@ class BuildReport:
     """What a build did, for the summary line."""
 
     sites: int = 0
-    pages: int = 0
-    rendered: int = 0
-    written: int = 0
+    pages: int = 0  # HTML pages of every site and the portal
+    rendered: int = 0  # of those, rendered by this build
+    written: int = 0  # files written (pages, photos, data, scripts)
     failed: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
     warnings: dict[str, tuple[Problem, ...]] = field(default_factory=dict)
     seconds: float = 0.0
@@ -137,7 +137,7 @@ class BuildReport:
         self.images, warnings = budget.report([k.berat for k in published])
         self.image_warnings[:0] = warnings
         self.sites = len(published) + 1
-        self.pages = sum(k.page_count for k in state.kelurahan.values()) + 1
+        self.pages = sum(len(k.summary.halaman) for k in state.kelurahan.values()) + len(portal.HTML_PAGES)
 
     @property
     def ok(self) -> bool:
@@ -211,7 +211,7 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
             problems.append(_cache_problem(work.cache, error))
     if problems:
         return KelurahanResult(slug, tuple(problems))
-    rendered = sum(1 for v in outputs.values() if v is not None)
+    rendered = sum(1 for rel, v in outputs.items() if v is not None and rel.endswith(".html"))
     try:
         written = write_kelurahan(work.output, slug, outputs, stale=rendered > 0 or before != set(keys.values()))
     except OSError as error:

@@ -83,11 +83,6 @@ class KelurahanState:
     pages: str = ""
     berat: str = ""
 
-    @property
-    def page_count(self) -> int:
-        """How many pages the last successful build of this kelurahan made."""
-        return len(decode_pages(self.pages))
-
     def forgotten(self) -> KelurahanState:
         """The same published kelurahan, with nothing left to compare its inputs with."""
         return KelurahanState(self.summary, self.points, berat=self.berat)

@@ -26,6 +26,7 @@ from .output import readable_dirs, remove_unlisted, write_if_changed
 from .render import PORTAL_CARD, SEARCH_PAGE, KelurahanSummary, Page, Renderer
 
 NOT_FOUND_PAGE = "404.html"
+HTML_PAGES = ("index.html", SEARCH_PAGE, NOT_FOUND_PAGE, opendata.PAGE)  # the portal's own pages
 OPTIONAL_FILES = (SITEMAP_FILE, ROBOTS_FILE, FEED_FILE)  # made only with a base_url
 
 
@@ -126,11 +127,11 @@ def write_city(output: Path, pages: list[Page], before: dict[str, str]) -> tuple
 
 
 def write_pages(output: Path, pages: list[Page], before: dict[str, str]) -> tuple[int, int]:
-    """Render and write the portal files whose key changed (pages, rendered, and files written)."""
+    """Render and write the portal files whose key changed; returns (HTML pages rendered, files written)."""
     rendered = written = 0
     for page in pages:
         if before.get(page.path) != page.extra or not (output / page.path).is_file():
-            rendered += 1
+            rendered += page.path.endswith(".html")
             written += write_if_changed(output / page.path, page.render())
     for folder in {page.path.split("/")[0] for page in pages if "/" in page.path}:
         readable_dirs(output / folder)
