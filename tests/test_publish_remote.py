@@ -5,6 +5,9 @@ host key, a read-only folder, and files changed or injected on the host."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import os
 import re
 from collections.abc import Iterator
@@ -109,6 +112,13 @@ def test_unknown_and_changed_host_keys_are_fatal_and_show_the_fingerprint(
     ssh_client.known_hosts(" ".join(other.split()[:2]))
     changed = publish(site, "--target", ssh_client.url(www), code=1)
     assert "kunci host BERUBAH" in changed.stderr and "ssh-keygen -R" in changed.stderr
+    # The same under a hashed host name (ssh-keygen -H, HashKnownHosts in Debian's ssh_config).
+    salt = os.urandom(20)
+    hashed = hmac.new(salt, f"[127.0.0.1]:{ssh_client.port}".encode(), hashlib.sha1).digest()
+    entry = f"|1|{base64.b64encode(salt).decode()}|{base64.b64encode(hashed).decode()}"
+    known.write_text(f"{entry} {' '.join(other.split()[:2])}\n")
+    changed = publish(site, "--target", ssh_client.url(www), code=1)
+    assert "kunci host BERUBAH" in changed.stderr and "ssh-keygen -R" in changed.stderr, changed.stderr
     assert not www.exists(), "nothing was written"
     ssh_client.known_hosts()
     publish(site, "--target", ssh_client.url(www))

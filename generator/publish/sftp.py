@@ -124,8 +124,7 @@ class SftpTransport:
                                 "periksa nama host dan port lalu jalankan lagi")
         fingerprint = key.get_fingerprint("sha256")
         line = f"{name} {key.export_public_key('openssh').decode().strip()}"
-        known = hosts_file.read_text().split() if hosts_file.is_file() else []
-        if any(name in field.split(",") for field in known):
+        if _listed(hosts_file, self.target.host, port):
             return PublishError(self.target.where(), f"kunci host BERUBAH (sidik jari sekarang {fingerprint}); "
                                 "bisa jadi server diganti, atau ada yang menyadap koneksi",
                                 f"tanyakan pengelola host apakah kuncinya memang diganti; bila ya, hapus kunci lama "
@@ -387,6 +386,15 @@ class SftpTransport:
             pass
         finally:
             self._stop()
+
+
+def _listed(hosts_file: Path, host: str, port: int) -> bool:
+    """Does known_hosts hold a key for this host (as written, or hashed by ``ssh-keygen -H``)?"""
+    try:
+        known = asyncssh.import_known_hosts(hosts_file.read_text() if hosts_file.is_file() else "")
+        return bool(known.match(host, "", port if port != 22 else None)[0])
+    except (OSError, ValueError, asyncssh.Error):
+        return False
 
 
 def _parents(folder: str) -> list[str]:
