@@ -76,10 +76,10 @@ def test_new_items_get_a_file_named_after_their_title_and_a_google_maps_link_bec
         studio: StudioProcess) -> None:
     editor = Editor(studio).login("editor-mawar")
     link = "https://www.google.com/maps/place/Bakmi/@-7.5671,110.7912,17z/data=!3m1"
-    missing = editor.save("/k/mawar/umkm/baru", {"kategori": "Kuliner"}, base=editor.form("/k/mawar/umkm/baru").values)
+    missing = editor.save("/k/mawar/umkm/+baru", {"kategori": "Kuliner"}, base=editor.form("/k/mawar/umkm/+baru").values)
     assert missing.status_code == 422 and "isian &#39;nama&#39; wajib diisi" in missing.text
     assert not (studio.site / "kelurahan/mawar/umkm/bakmi-jawa-pak-no.md").exists()
-    response = editor.save("/k/mawar/umkm/baru", {"nama": "Bakmi Jawa Pak No", "lokasi": link,
+    response = editor.save("/k/mawar/umkm/+baru", {"nama": "Bakmi Jawa Pak No", "lokasi": link,
                                                  "produk": "Bakmi godhog\n\nBakmi goreng\n", "halal": "ya"},
                            base=read_form(missing.text).values)
     assert response.status_code == 303
@@ -90,7 +90,7 @@ def test_new_items_get_a_file_named_after_their_title_and_a_google_maps_link_bec
     values = front(studio.site, "kelurahan/mawar/umkm/bakmi-jawa-pak-no.md")
     assert values["produk"] == ["Bakmi godhog", "Bakmi goreng"] and values["halal"] is True
     assert_exit(run_cli(studio.site, "check", "mawar"), 0)
-    again = editor.save("/k/mawar/umkm/baru", {"nama": "Bakmi Jawa Pak No", "lokasi": "-7.5672, 110.7913"})
+    again = editor.save("/k/mawar/umkm/+baru", {"nama": "Bakmi Jawa Pak No", "lokasi": "-7.5672, 110.7913"})
     assert again.headers["location"] == "/k/mawar/umkm/bakmi-jawa-pak-no-2?disimpan=1"
 
 
@@ -279,11 +279,11 @@ def test_a_warning_does_not_stop_a_save_and_is_shown_next_to_its_field(studio: S
 def test_a_wisata_and_a_berita_with_photos_are_added_and_built(studio: StudioProcess, tmp_path: Path) -> None:
     editor = Editor(studio).login("editor-mawar")
     photo = ("kamera.jpg", jpeg_bytes(), "image/jpeg")
-    wisata = editor.save("/k/mawar/wisata/baru", {"nama": "Kampung Lampion", "lokasi": "-7.5650, 110.7880",
+    wisata = editor.save("/k/mawar/wisata/+baru", {"nama": "Kampung Lampion", "lokasi": "-7.5650, 110.7880",
                                                  "jam_buka": "17.00\u201322.00", "isi": "Lampion warna-warni.\n"},
                          files={"foto_kamera": photo})
     assert wisata.status_code == 303
-    berita = editor.save("/k/mawar/berita/baru", {"judul": "Lomba Lampion", "tanggal": "2024-09-20",
+    berita = editor.save("/k/mawar/berita/+baru", {"judul": "Lomba Lampion", "tanggal": "2024-09-20",
                                                  "isi": "Pemenang **lomba** diumumkan.\n"},
                          files={"foto_galeri": photo})
     assert berita.status_code == 303
@@ -339,3 +339,18 @@ def test_a_site_of_desa_is_worded_desa_in_the_studio(make_site: Callable[..., Pa
         refused = admin.post("/admin/akun", {"nama": "editor-baru", "kelurahan": "tidak-ada"},
                              token=admin.csrf("/admin"))
         assert refused.status_code == 400 and "desa tidak dikenal: tidak-ada" in refused.text
+
+
+def test_an_item_named_baru_is_editable_like_any_other(studio: StudioProcess) -> None:
+    """The new-item form lives at .../+baru, so an item file named baru.md does not collide with it."""
+    editor = Editor(studio).login("editor-mawar")
+    created = editor.save("/k/mawar/berita/+baru", {"judul": "Baru", "tanggal": "2024-09-20"})
+    assert created.status_code == 303, created.text
+    assert (studio.site / "kelurahan/mawar/berita/baru.md").is_file()
+    assert 'href="/k/mawar/berita/baru"' in editor.client.get("/k/mawar").text
+    form = editor.form("/k/mawar/berita/baru")
+    assert form.values["judul"] == "Baru"
+    saved = editor.save("/k/mawar/berita/baru", {"judul": "Baru saja dibuka"}, base=form.values)
+    assert saved.status_code == 303, saved.text
+    assert front(studio.site, "kelurahan/mawar/berita/baru.md")["judul"] == "Baru saja dibuka"
+    assert editor.form("/k/mawar/berita/+baru").values.get("judul", "") == "", "the new-item form stays empty"

@@ -85,14 +85,14 @@ def test_editor_cannot_read_write_or_delete_another_kelurahan(studio: StudioProc
     original = (studio.site / MELATI_ITEM).read_bytes()
     token = editor.csrf("/k/mawar")
     reads = ["/k/melati", "/k/melati/umkm/bakso-pak-min", "/k/melati/profil/profil", "/k/melati/sampah",
-             "/k/melati/umkm/baru", "/pratinjau/melati/", "/pratinjau/melati/umkm/bakso-pak-min/",
+             "/k/melati/umkm/+baru", "/pratinjau/melati/", "/pratinjau/melati/umkm/bakso-pak-min/",
              "/k/melati/media/x.png"]
     for path in reads:
         response = editor.client.get(path)
         assert response.status_code == 404, path
         assert "Bakso" not in response.text
     writes = {"/k/melati/umkm/bakso-pak-min": {"nama": "Dibajak", "versi": "", "aksi": "simpan"},
-              "/k/melati/umkm/baru": {"nama": "Titipan", "lokasi": "-7.5575, 110.8530", "aksi": "simpan"},
+              "/k/melati/umkm/+baru": {"nama": "Titipan", "lokasi": "-7.5575, 110.8530", "aksi": "simpan"},
               "/k/melati/umkm/bakso-pak-min/hapus": {}, "/k/melati/sampah": {"berkas": "x"}}
     for path, data in writes.items():
         assert editor.post(path, data, token=token).status_code == 404, path
@@ -145,7 +145,7 @@ def test_symbolic_links_into_another_kelurahan_are_refused(studio: StudioProcess
         assert "Bakso" not in response.text and "Lomba" not in response.text
     assert editor.post("/k/mawar/umkm/tautan", {"nama": "Dibajak", "aksi": "simpan"}, token=token).status_code == 404
     assert editor.post("/k/mawar/umkm/tautan/hapus", {}, token=token).status_code == 404
-    created = editor.post("/k/mawar/berita/baru", {"judul": "Lewat tautan", "tanggal": "2024-09-09",
+    created = editor.post("/k/mawar/berita/+baru", {"judul": "Lewat tautan", "tanggal": "2024-09-09",
                                                    "aksi": "simpan"}, token=token)
     assert created.status_code == 404
     assert (site / MELATI_ITEM).read_bytes() == original

@@ -65,7 +65,7 @@ ROUTES = [
     Route("/k/{slug}", home.kelurahan),
     Route("/k/{slug}/sampah", items.bin_view, methods=["GET", "POST"]),
     Route("/k/{slug}/media/{name}", assets.media),
-    Route("/k/{slug}/{section}/baru", items.create, methods=["GET", "POST"]),
+    Route(f"/k/{{slug}}/{{section}}/{items.NEW_ITEM}", items.create, methods=["GET", "POST"]),
     Route("/k/{slug}/{section}/{name}", items.edit, methods=["GET", "POST"]),
     Route("/k/{slug}/{section}/{name}/hapus", items.delete, methods=["POST"]),
 ]

@@ -41,6 +41,9 @@ from ..schema import BODY, FormField, entry_form, profile_form
 from .common import actor, address, not_found, redirect, refuse, render, studio, words
 
 PHOTO_INPUTS = ("foto_kamera", "foto_galeri")
+# The address of a new item's form: '+' is never in an item's name, so an item named baru.md
+# stays editable at /k/<slug>/<section>/baru.
+NEW_ITEM = "+baru"
 
 
 @dataclass
@@ -78,7 +81,7 @@ def _page(request: Request, item: ContentFile, section: str, form: FormPage, is_
           status: int = 200) -> Response:
     label = f"Profil {words(request).jenis}" if section == "profil" else section_by_name(section).label
     name = "" if is_new else (item.rel.split("/")[-1].removesuffix(".md") if section != "profil" else "profil")
-    action = f"/k/{item.slug}/{section}/{'baru' if is_new else name}"
+    action = f"/k/{item.slug}/{section}/{NEW_ITEM if is_new else name}"
     preview = "" if is_new else (f"/pratinjau/{item.slug}/" if section == "profil"
                                  else f"/pratinjau/{item.slug}/{section}/{name}/")
     return render(request, "item.html", status, slug=item.slug, section=section, label=label, fields=_fields(
