@@ -76,7 +76,8 @@ def test_new_items_get_a_file_named_after_their_title_and_a_google_maps_link_bec
         studio: StudioProcess) -> None:
     editor = Editor(studio).login("editor-mawar")
     link = "https://www.google.com/maps/place/Bakmi/@-7.5671,110.7912,17z/data=!3m1"
-    missing = editor.save("/k/mawar/umkm/+baru", {"kategori": "Kuliner"}, base=editor.form("/k/mawar/umkm/+baru").values)
+    missing = editor.save("/k/mawar/umkm/+baru", {"kategori": "Kuliner"},
+                          base=editor.form("/k/mawar/umkm/+baru").values)
     assert missing.status_code == 422 and "isian &#39;nama&#39; wajib diisi" in missing.text
     assert not (studio.site / "kelurahan/mawar/umkm/bakmi-jawa-pak-no.md").exists()
     response = editor.save("/k/mawar/umkm/+baru", {"nama": "Bakmi Jawa Pak No", "lokasi": link,
