@@ -258,19 +258,22 @@ class SftpTransport:
         self._call(rel, lambda: self._remove_known(rel, known))
 
     async def _remove_known(self, rel: str, known: Sequence[str]) -> None:
-        """Delete the known files, then their folders deepest first; list only if a folder is
-        not empty then (something else was put there)."""
+        """Delete the known files, then their folders deepest first, in one round of requests
+        (OpenSSH answers in order, so a folder is empty when its turn comes); list the tree only
+        if something is left (something else was put there, or the server reorders)."""
         if known:
             paths = [posixpath.join(rel, f) for f in known]
             folders = {d for p in paths for d in _parents(posixpath.dirname(p)) if d == rel or d.startswith(rel + "/")}
-            try:
-                await self._many(self._remove_missing_ok(p) for p in paths)
-                for depth in sorted({f.count("/") for f in folders}, reverse=True):
-                    await asyncio.gather(*(self.sftp.rmdir(self._path(f)) for f in folders if f.count("/") == depth))
+            deepest_first = sorted(folders, key=lambda f: (-f.count("/"), f))
+            outcomes = await asyncio.gather(*(self._remove_missing_ok(p) for p in paths),
+                                            *(self.sftp.rmdir(self._path(f)) for f in deepest_first),
+                                            return_exceptions=True)
+            for outcome in outcomes:
+                if isinstance(outcome, BaseException) and not isinstance(outcome, asyncssh.SFTPError):
+                    raise outcome  # a lost connection, not a folder that is not empty
+            if not any(isinstance(outcome, BaseException) for outcome in outcomes):
                 self.made = {f for f in self.made if f != rel and not f.startswith(rel + "/")}
                 return
-            except (asyncssh.SFTPFailure, asyncssh.SFTPNoSuchFile):
-                pass
         await self._remove_tree(rel)
 
     async def _remove_missing_ok(self, rel: str) -> None:
