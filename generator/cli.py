@@ -233,6 +233,9 @@ def build_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | Non
     Indeks pencarian (output/pagefind/) dibuat ulang hanya untuk kecamatan yang
     halamannya berubah. Dengan base_url di config.yaml juga dibuat sitemap.xml,
     robots.txt dan umpan berita Atom.
+
+    Kode keluar 1 bila ada kelurahan yang gagal, atau bila indeks pencarian gagal
+    dibuat (indeks lama tetap dipakai).
     """
     site = _site(ctx)
     options = BuildOptions(site=site, output=output or site / "output",
