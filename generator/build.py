@@ -211,15 +211,16 @@ def build_kelurahan(work: _Work, renderer: Renderer, task: _Task) -> KelurahanRe
             problems.append(_cache_problem(work.cache, error))
     if problems:
         return KelurahanResult(slug, tuple(problems))
-    rendered = sum(1 for rel, v in outputs.items() if v is not None and rel.endswith(".html"))
+    fresh = [rel for rel, data in outputs.items() if data is not None]
     try:
-        written = write_kelurahan(work.output, slug, outputs, stale=rendered > 0 or before != set(keys.values()))
+        written = write_kelurahan(work.output, slug, outputs, stale=bool(fresh) or before != set(keys.values()))
     except OSError as error:
         shutil.rmtree(build_dir(work.output) / STAGING_DIR / "baru" / slug, ignore_errors=True)
         return KelurahanResult(slug, (_write_problem(work.output / slug, error),))
     weights = budget.summarize((p.kind, p.page, p.weight(images)) for p in renderer.page_photos(kel))
     points = features_json(city_points(kel, work.config.istilah))
     state = KelurahanState(summarize(kel, pages), points, finger, encode_pages(keys.values()), weights)
+    rendered = sum(1 for rel in fresh if rel.endswith(".html"))  # the summary counts HTML pages
     return KelurahanResult(slug, (), state, rendered, written, kel.warnings, made.made, made.reused)
 
 

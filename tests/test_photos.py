@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import Result, build, html_pages, parse_html, problem_lines, run_cli, tree_bytes
+from conftest import Result, build, html_pages, parse_html, problem_lines, run_cli, summary, tree_bytes
 from PIL import Image
 
 BASE_URL = "https://kelurahan.surakarta.go.id/"
@@ -176,6 +176,21 @@ def test_rebuilds_reuse_the_cache_and_give_the_same_bytes(photo_site: Path, tmp_
     cold = build(photo_site, tmp_path / "c")  # made again from scratch: the same bytes
     assert _made(cold)[0] == made
     assert tree_bytes(tmp_path / "c") == tree_bytes(tmp_path / "a")
+
+
+def test_a_photo_size_missing_from_the_output_is_written_when_its_kelurahan_is_built(photo_site: Path,
+                                                                                      tmp_path: Path) -> None:
+    """The summary counts HTML pages, but every missing file of a kelurahan that is built is
+    written again, photo sizes too."""
+    output = tmp_path / "out"
+    build(photo_site, output)
+    variant = output / "mawar" / "media" / "kantor-hp.480.webp"
+    original = variant.read_bytes()
+    variant.unlink()
+    (photo_site / "kelurahan/mawar/beranda.md").write_text("Selamat datang di Mawar.\n", encoding="utf-8")
+    again = summary(build(photo_site, output))
+    assert variant.read_bytes() == original
+    assert again["ditulis"] == again["dirender"] + 1, again  # the pages that show beranda.md, and the photo size
 
 
 def _cache_entries(site: Path) -> set[str]:
