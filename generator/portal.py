@@ -48,7 +48,7 @@ def city_pages(site: Path, config: SiteConfig, glob: str, cache: ImageCache, pub
 
 
 def portal_pages(glob: str, config: SiteConfig, published: list[KelurahanState], search_parts: list[str],
-                  renderer: Callable[[], Renderer]) -> list[Page]:
+                 renderer: Callable[[], Renderer]) -> list[Page]:
     """The portal-level files: portal page, city map data, search page, 404 page and, with a
     ``base_url``, sitemap, robots.txt and the city news feed."""
     summaries = [k.summary for k in published]
