@@ -205,7 +205,7 @@ def _pair(value: Any, example: tuple[str, str]) -> tuple[float, float]:
     return _pair_from_text(text(value), example)
 
 
-# The point the staff guide's examples use (in Surakarta, where the sample is).
+# The point the staff guide's examples use (in the sample's city).
 GUIDE_EXAMPLE = (-7.5745, 110.8262)
 
 
