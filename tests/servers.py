@@ -30,6 +30,7 @@ FTP_SERVER = Path(__file__).with_name("ftp_server.py")
 
 
 def free_port() -> int:
+    """A TCP port that was free a moment ago."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -54,12 +55,17 @@ def running(command: list[str], port: int, **popen: object) -> Iterator[subproce
         wait_for_port(port, process)
         yield process
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL after 10 s."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 # -- OpenSSH ---------------------------------------------------------------------------------

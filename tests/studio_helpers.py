@@ -11,7 +11,6 @@ import html.parser
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,17 +21,11 @@ from pathlib import Path
 
 import httpx
 from conftest import assert_exit, run_cli
+from servers import free_port, stop
 
 FIRST_PASSWORD = "sandi-awal-uji-1"
 PASSWORD = "sandi-baru-uji-2"
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-def free_port() -> int:
-    """A TCP port that was free a moment ago."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -76,12 +69,7 @@ def running_studio(site: Path, *args: str) -> Iterator[StudioProcess]:
         yield studio
     finally:
         if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
         if process.stdout:
             process.stdout.close()
 

@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -25,6 +24,7 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
+from servers import free_port
 from tornado import websocket
 
 from generator.watch import Poller, affected_slugs, relevant
@@ -32,12 +32,6 @@ from generator.watch import Poller, affected_slugs, relevant
 ITEM = "mawar/umkm/warung-bu-sri/"
 SOURCE = "kelurahan/mawar/umkm/warung-bu-sri.md"
 REBUILT = "Pratinjau diperbarui"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _get(url: str) -> str:
@@ -109,7 +103,7 @@ def start_preview(watching: dict[str, str]) -> Iterator[Callable[..., Preview]]:
     started: list[Preview] = []
 
     def start(site: Path) -> Preview:
-        port = _free_port()
+        port = free_port()
         command = [sys.executable, "-c", "from generator.cli import main; main()", "--site", str(site),
                    "serve", "--port", str(port)]
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
