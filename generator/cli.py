@@ -207,7 +207,8 @@ def main(ctx: click.Context, site: Path) -> None:
     """Membangun situs web berpeta untuk setiap desa/kelurahan dan portal kota/kabupaten.
 
     Konten ada di kelurahan/<slug>/ (YAML dan Markdown); hasil ditulis ke output/.
-    Kode keluar: 0 berhasil, 1 ada kesalahan konten, 2 perintah salah.
+    Kode keluar: 0 berhasil; 1 ada kesalahan konten, atau gagal membaca/menulis
+    berkas, port terpakai, publish gagal; 2 perintah salah; 130 dibatalkan (Ctrl-C).
     """
     ctx.obj = {"site": site}
 
@@ -219,8 +220,9 @@ def main(ctx: click.Context, site: Path) -> None:
               help="Folder hasil (bawaan: output/ di folder situs).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=os.cpu_count() or 1,
               show_default="jumlah inti CPU", help="Jumlah proses paralel.")
-@click.option("--clean", is_flag=True, help="Bangun ulang semua halaman, abaikan hasil sebelumnya; lalu hapus "
-              "dari cache gambar foto dan kartu yang tidak dipakai lagi.")
+@click.option("--clean", is_flag=True,
+              help="Bangun ulang semua halaman, abaikan hasil sebelumnya; lalu, bila tanpa SLUG dan tidak ada "
+                   "kelurahan yang gagal, hapus dari cache gambar foto dan kartu yang tidak dipakai lagi.")
 @click.option("--tanpa-pencarian", "no_search", is_flag=True,
               help="Jangan perbarui indeks pencarian (lebih cepat; situs memakai indeks sebelumnya).")
 @click.pass_context
@@ -583,6 +585,8 @@ def akun_sandi(ctx: click.Context, nama: str) -> None:
     click.echo(f"Kata sandi {nama} diganti; semua sesinya berakhir.")
     if generated:
         click.echo(f"Kata sandi awal (tampil sekali ini saja): {sandi}")
+
+
 def _date(value: str | None) -> dt.date:
     if value is None:
         return dt.date.today()
@@ -672,6 +676,8 @@ def poster_command(ctx: click.Context, slugs: tuple[str, ...], output: Path | No
     click.echo(f"Selesai: {hasil.posters} poster ({hasil.written} berkas ditulis) di "
                f"{(output or site / 'output') / poster.POSTER_DIR}.", err=True)
     ctx.exit(EXIT_CONTENT if hasil.problems else EXIT_OK)
+
+
 def _kb(size: int) -> str:
     return _angka(round(size / 1024))
 
@@ -713,7 +719,8 @@ class _publish_progress:
               help="Tampilkan rencana (kirim, ganti, hapus, tetap) tanpa mengubah apa pun.")
 @click.option("--rollback", is_flag=True, help="Kembalikan rilis yang diterbitkan sebelumnya.")
 @click.option("--periksa", is_flag=True,
-              help="Bandingkan isi host dengan yang diterbitkan; daftar berkas yang diubah, ditambahkan atau hilang.")
+              help="Bandingkan isi host dengan yang diterbitkan; daftar berkas yang diubah, ditambahkan atau hilang "
+                   "(kode keluar 1 bila ada).")
 @click.option("--izinkan-hapus", is_flag=True,
               help="Izinkan rencana yang menghapus banyak berkas atau seluruh kelurahan dari host.")
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),

@@ -198,7 +198,7 @@ def _yaml(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def markdown(jenis: str, values: dict[str, str], config: SiteConfig) -> str:
+def markdown(values: dict[str, str], config: SiteConfig) -> str:
     """The Markdown file for one row (front matter in the content contract's keys)."""
     point = location(values, config)
     lines = [f"nama: {_yaml(values['nama'])}"]
@@ -271,7 +271,7 @@ def _row(tujuan: Tujuan, config: SiteConfig, number: int, cells: tuple[str, ...]
     seen[slug] = number
     rel = f"{KELURAHAN_DIR}/{tujuan.slug}/{tujuan.jenis}/{slug}.md"
     try:
-        text = markdown(tujuan.jenis, values, config)
+        text = markdown(values, config)
     except FieldError as error:
         return Baris(number, "perbaiki", f"{error.message}{'; ' + error.hint if error.hint else ''}")
     contacts = [values[k] for k in ("telepon", "whatsapp") if values.get(k)] + _listed(text)

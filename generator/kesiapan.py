@@ -16,6 +16,7 @@ from typing import Any
 
 from .batas import TOLERANCE_M, Placement, place
 from .config import SiteConfig
+from .i18n import format_date
 from .models import Entry, Kelurahan
 from .wilayah.istilah import Istilah, Pilihan, untuk_satuan
 
@@ -73,12 +74,6 @@ class Kesiapan:
 def tingkat_label(tingkat: str) -> str:
     """Indonesian label of a readiness level."""
     return {"siap": "Siap terbit", "hampir": "Hampir siap", "belum": "Belum siap"}[tingkat]
-
-
-def _tanggal(value: dt.date) -> str:
-    bulan = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-             "Oktober", "November", "Desember")
-    return f"{value.day} {bulan[value.month - 1]} {value.year}"
 
 
 class _Nilai:
@@ -167,7 +162,7 @@ def _berita(n: _Nilai, tanggal: dt.date) -> dt.date | None:
     dates = [d for e in n.kel.section("berita") if (d := getattr(e, "tanggal", None)) and d <= tanggal]
     last = max(dates, default=None)
     fresh = last is not None and (tanggal - last).days <= BERITA_HARI
-    when = f"berita terakhir {_tanggal(last)}" if last else "belum ada berita"
+    when = f"berita terakhir {format_date(last)}" if last else "belum ada berita"
     n.beri("berita", 1 if fresh else 0, f"Terbitkan berita baru di folder berita/ ({when}; "
            "disarankan paling sedikit satu berita tiap 6 bulan)",
            (Temuan(f"kelurahan/{n.kel.slug}/berita", "", f"tidak ada berita 6 bulan terakhir ({when})"),))

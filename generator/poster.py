@@ -74,7 +74,7 @@ class Tata:
 
 def posters(kel: Kelurahan, config: SiteConfig) -> Iterator[tuple[Entry, Poster]]:
     """A poster for every UMKM and wisata of a kelurahan (``base_url`` must be set)."""
-    base = (config.base_url or "").rstrip("/") + "/"
+    base = config.base_url or "/"  # ends with '/' (config.py); posters need it set
     where = f"{untuk_satuan(config.istilah, kel.profil.kode_wilayah).satuan} {kel.profil.nama}"
     for entry in kel.entries:
         if entry.section in SECTIONS:

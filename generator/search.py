@@ -166,10 +166,17 @@ def _make_readable(folder: Path) -> None:
 
 
 def _reason(error: BaseException) -> str:
+    """Why Pagefind failed, in Indonesian (Pagefind's own last line when it says why)."""
     if isinstance(error, subprocess.CalledProcessError):
         lines = (error.stderr or b"").decode("utf-8", "replace").strip().splitlines()
         return lines[-1] if lines else f"kode keluar {error.returncode}"
-    return str(error) or type(error).__name__
+    if isinstance(error, subprocess.TimeoutExpired):
+        return f"waktu habis setelah {TIMEOUT_SECONDS} detik"
+    if isinstance(error, ImportError):
+        return "paket pagefind[bin] tidak terpasang"
+    if isinstance(error, OSError):
+        return os_reason(error)
+    return type(error).__name__
 
 
 class SearchFailed(Exception):

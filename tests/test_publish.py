@@ -27,6 +27,7 @@ from publish_helpers import (
 from servers import nginx
 
 from generator.output import build_dir
+from generator.publish.plan import decode_state
 
 
 def url_of(folder: Path) -> str:
@@ -79,6 +80,12 @@ def test_rollback_switches_back_and_old_releases_are_pruned(site: Path, tmp_path
     assert "tidak ada rilis sebelumnya" in refused.stderr and served(www) == versions[2]
     publish(site, "--target", url_of(www))
     assert served(www) == versions[4], "publishing again brings the latest build back"
+    # A damaged manifest of the release to go back to is named, in Indonesian, and nothing moves.
+    previous = decode_state((www / ".kelurahan-terbit/manifest.json").read_bytes()).history[-1]
+    (www / f".kelurahan-terbit/rilis/{previous}.json").write_text("{rusak", encoding="utf-8")
+    damaged = publish(site, "--target", url_of(www), "--rollback", code=1)
+    assert f"rilis/{previous}.json: manifest di host rusak atau diubah orang lain" in damaged.stderr, damaged.stderr
+    assert "ValueError" not in damaged.stderr and served(www) == versions[4]
 
 
 def test_target_from_config_and_refused_urls(site: Path, tmp_path: Path) -> None:
@@ -255,4 +262,5 @@ def test_an_unreachable_host(site: Path, tmp_path: Path) -> None:
     for scheme in ("sftp", "ftp"):
         result = publish(site, "--target", f"{scheme}://budi@127.0.0.1:{port}/www", code=1,
                          env={"KELURAHAN_FTP_PASSWORD": "x"})
-        assert "host tidak bisa dihubungi" in result.stderr and "periksa nama host, port" in result.stderr
+        assert "host tidak bisa dihubungi (koneksi ditolak)" in result.stderr, result.stderr
+        assert "periksa nama host, port" in result.stderr and "Errno" not in result.stderr

@@ -246,8 +246,11 @@ def test_ftp_credentials(site: Path, ftp_client: tuple[Ftpd, Path, str], monkeyp
     missing = publish(site, "--target", server.url(folder), code=1)
     assert "KELURAHAN_FTP_PASSWORD" in missing.stderr and "~/.netrc" in missing.stderr
     netrc = tmp_path / ".netrc"
-    netrc.write_text(f"machine 127.0.0.1 login {server.user} password {server.password}\n")
+    netrc.write_text(f"machine 127.0.0.1 login {server.user}\nsembarang kata\n")
     netrc.chmod(0o600)
+    damaged = publish(site, "--target", server.url(folder), code=1)
+    assert f"{netrc}:2: berkas netrc tidak bisa dibaca; periksa isinya" in damaged.stderr, damaged.stderr
+    netrc.write_text(f"machine 127.0.0.1 login {server.user} password {server.password}\n")
     publish(site, "--target", server.url(folder))
     assert (home / "index.html").is_file()
 

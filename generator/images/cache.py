@@ -12,6 +12,7 @@ afterwards the entries it did not touch belong to no page any more: ``prune`` re
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -30,13 +31,16 @@ INFO_FILE = "info.json"
 CARD_FILE = "kartu.jpg"
 
 
+@functools.cache
 def _encoders() -> str:
     return f"{pillow_version}:{features.version('webp')}:{features.version('jpg')}:{features.version('freetype2')}"
 
 
 def photo_key(data: bytes) -> str:
     """The cache key of one media file's bytes."""
-    return hashlib.sha256(f"{plan.SETTINGS}\0{_encoders()}\0".encode() + data).hexdigest()
+    digest = hashlib.sha256(f"{plan.SETTINGS}\0{_encoders()}\0".encode())
+    digest.update(data)  # not prefix + data: a photo may be 25 MB
+    return digest.hexdigest()
 
 
 def card_key(text: CardText) -> str:

@@ -23,7 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .transport import TEMP_SUFFIX, Done, PublishError, Target
+from ..errors import os_reason
+from .transport import TEMP_SUFFIX, Done, PublishError, Target, unreachable
 
 PASSWORD_VARIABLE = "KELURAHAN_FTP_PASSWORD"
 CONNECTIONS = 3
@@ -50,8 +51,11 @@ def password_for(target: Target) -> str:
     path = Path(os.environ.get("NETRC") or Path.home() / ".netrc")
     try:
         found = netrc.netrc(str(path)).authenticators(target.host) if path.is_file() else None
-    except (netrc.NetrcParseError, OSError) as error:
-        raise PublishError(str(path), f"berkas netrc tidak bisa dibaca ({type(error).__name__})",
+    except netrc.NetrcParseError as error:
+        raise PublishError(f"{path}:{error.lineno}", "berkas netrc tidak bisa dibaca",
+                           "periksa isinya: machine HOST login USER password SANDI; izinnya harus 600") from None
+    except OSError as error:
+        raise PublishError(str(path), f"berkas netrc tidak bisa dibaca ({os_reason(error)})",
                            "periksa isinya: machine HOST login USER password SANDI; izinnya harus 600") from None
     if found and found[2] and (not target.user or found[0] == target.user):
         return found[2]
@@ -106,8 +110,7 @@ class FtpTransport:
         except (ftplib.Error, OSError, EOFError) as error:
             ftp.close()
             if isinstance(error, ConnectionRefusedError | socket.gaierror | TimeoutError):
-                raise PublishError(self.target.where(), f"host tidak bisa dihubungi ({error})",
-                                   "periksa nama host, port dan jaringan lalu jalankan lagi") from None
+                raise unreachable(self.target, error) from None
             raise ftp_error(self.target, "", error) from None
         return ftp
 

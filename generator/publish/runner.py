@@ -177,10 +177,15 @@ def _read_state(transport: Transport) -> TargetState:
     raw = transport.read(MANIFEST)
     if raw is None:
         return TargetState()
+    return _live(transport, _decode(transport, MANIFEST, raw))
+
+
+def _decode(transport: Transport, rel: str, raw: bytes) -> TargetState:
+    """A manifest read from the host; a damaged one is named with its own path."""
     try:
-        return _live(transport, decode_state(raw))
-    except (ValueError, UnicodeDecodeError):
-        where = transport.target.where(MANIFEST)
+        return decode_state(raw)
+    except ValueError:  # UnicodeDecodeError and JSON errors are ValueErrors
+        where = transport.target.where(rel)
         raise PublishError(where, "manifest di host rusak atau diubah orang lain",
                            f"jalankan kelurahan publish --periksa; untuk mengirim ulang semuanya, hapus {where}",
                            ) from None
@@ -199,7 +204,8 @@ def _live(transport: Transport, state: TargetState) -> TargetState:
     raw = transport.read(f"{RELEASE_MANIFESTS}/{live}.json")
     if raw is None:
         return state
-    return TargetState(decode_state(raw).files, live, (*state.history, state.release))
+    return TargetState(_decode(transport, f"{RELEASE_MANIFESTS}/{live}.json", raw).files, live,
+                       (*state.history, state.release))
 
 
 def _save(transport: Transport, state: TargetState) -> None:
@@ -354,7 +360,7 @@ def _rollback(options: PublishOptions, transport: Transport, report: PublishRepo
         if raw is None:
             raise PublishError(transport.target.where(f"{RELEASES}/{previous}"), "manifest rilis sebelumnya hilang",
                                "terbitkan ulang dengan kelurahan publish")
-        files = decode_state(raw).files
+        files = _decode(transport, f"{RELEASE_MANIFESTS}/{previous}.json", raw).files
         transport.switch(CURRENT, f"{RELEASES}/{previous}")
         _save(transport, TargetState(files, previous, state.history[:-1]))
         report.release = previous

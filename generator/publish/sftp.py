@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import asyncssh
 
-from .transport import TEMP_SUFFIX, Done, PublishError, Target
+from .transport import TEMP_SUFFIX, Done, PublishError, Target, unreachable
 
 # Requests in flight. A file costs about five round trips (open, write, close, rename), so on a
 # far host the first publish is bound by how many files travel at once; OpenSSH's sftp-server
@@ -106,8 +106,7 @@ class SftpTransport:
                                "tambahkan kunci publik Anda ke ~/.ssh/authorized_keys di host, atau jalankan "
                                "ssh-agent dan ssh-add dengan kunci yang benar") from None
         except (OSError, asyncssh.Error, TimeoutError) as error:
-            raise PublishError(self.target.where(), f"host tidak bisa dihubungi ({error})",
-                               "periksa nama host, port dan jaringan lalu jalankan lagi") from None
+            raise unreachable(self.target, error) from None
         except ValueError as error:  # a key file asyncssh cannot read (asyncssh.KeyImportError)
             raise PublishError(self.target.where(), f"kunci SSH tidak bisa dibaca ({error})",
                                "periksa berkas kunci di ~/.ssh, atau muat kuncinya dengan ssh-add") from None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import socket
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,11 +41,6 @@ class Target:
     host: str
     port: int | None
     path: str
-
-    @property
-    def label(self) -> str:
-        """How messages name the target."""
-        return self.url
 
     def where(self, rel: str = "") -> str:
         """The remote path ``rel`` as messages name it."""
@@ -118,6 +114,20 @@ class Transport(Protocol):
 
     def close(self) -> None:
         """Disconnect."""
+
+
+def unreachable(target: Target, error: BaseException) -> PublishError:
+    """The host did not answer: the reason in Indonesian, not the socket library's English."""
+    if isinstance(error, TimeoutError):
+        reason = "waktu habis"
+    elif isinstance(error, socket.gaierror):
+        reason = "nama host tidak dikenal"
+    elif isinstance(error, OSError):
+        reason = os_reason(error)
+    else:
+        reason = str(error) or type(error).__name__
+    return PublishError(target.where(), f"host tidak bisa dihubungi ({reason})",
+                        "periksa nama host, port dan jaringan lalu jalankan lagi")
 
 
 def os_error(target: Target, rel: str, error: OSError) -> PublishError:

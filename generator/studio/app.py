@@ -38,8 +38,10 @@ class Studio:
 
 def template_environment() -> jinja2.Environment:
     """The studio's own templates; everything typed by users is data, escaped on output."""
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                                     undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    environment.globals["baru"] = items.NEW_ITEM  # the new-item address, as the route names it
+    return environment
 
 
 def tile_source(url_template: str) -> str:

@@ -24,5 +24,4 @@ def rebuild_preview(site: Path, lock: threading.Lock, slug: str) -> list[Problem
             return list(error.problems)
         except BuildLocked as error:
             return [Problem(PREVIEW_DIR, 1, str(error))]
-    search = [report.search.problem] if report.search and report.search.problem else []
-    return [p for problems in report.failed.values() for p in problems] + search
+    return [p for problems in report.failed.values() for p in problems]

@@ -34,9 +34,8 @@ def address(request: Request) -> str:
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     """A page of the studio's templates."""
     page = studio(request).templates.get_template(template)
-    config = studio(request).config
     html = page.render(csrf=request.scope.get("state", {}).get("csrf", ""), aktor=actor(request),
-                       situs=config.nama, istilah=untuk_kota(config.istilah), **context)
+                       situs=studio(request).config.nama, istilah=words(request), **context)
     return HTMLResponse(html, status_code=status)
 
 
