@@ -114,19 +114,15 @@ _WORDS = (
 )
 _OPEN_DATA = (f.Field("lisensi", f.url), f.Field("penerbit", f.text), f.Field("email", f.email))
 _DISPLAY = (f.Field("berita_terbaru", f.whole_number), f.Field("bagian", _sections))
-PUBLISH_SCHEMES = ("file", "sftp", "ftp", "ftps")
-
-
 def publish_url(value: Any) -> str:
-    """A publish target: file:///path, sftp://user@host[:port]/path, ftp://..., ftps://...; no password."""
+    """A publish target, checked by publish's own parser (so ``check`` refuses what publish would)."""
+    from .publish.transport import PublishError, parse_target  # here: the publish package imports this module
+
     raw = f.text(value).strip()
-    scheme, _, rest = raw.partition("://")
-    if scheme not in PUBLISH_SCHEMES or not rest:
-        raise FieldError(f"tujuan '{raw}' tidak dikenal",
-                         "tulis file:///folder, sftp://user@host/folder, ftp://user@host/folder atau ftps://...")
-    if ":" in rest.split("/")[0].split("@")[0] and "@" in rest.split("/")[0]:
-        raise FieldError("sandi tidak boleh ditulis di URL tujuan",
-                         "hapus sandinya; isi variabel lingkungan KELURAHAN_FTP_PASSWORD atau ~/.netrc")
+    try:
+        parse_target(raw)
+    except PublishError as error:
+        raise FieldError(error.message, error.hint) from None  # not the URL: it may hold a password
     return raw
 
 

@@ -12,7 +12,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from conftest import TINY_KECAMATAN, run_cli, tree_bytes
+from conftest import TINY_KECAMATAN, assert_exit, run_cli, tree_bytes
 from hardening_helpers import full_disk, run_cli_process
 from publish_helpers import (
     build_site,
@@ -86,6 +86,20 @@ def test_rollback_switches_back_and_old_releases_are_pruned(site: Path, tmp_path
     damaged = publish(site, "--target", url_of(www), "--rollback", code=1)
     assert f"rilis/{previous}.json: manifest di host rusak atau diubah orang lain" in damaged.stderr, damaged.stderr
     assert "ValueError" not in damaged.stderr and served(www) == versions[4]
+
+
+@pytest.mark.parametrize("url, message", [
+    ("sftp:///tanpa-host", "tujuan: nama host tidak ada di URL tujuan; tulis misalnya sftp://user@host/folder"),
+    ("file://relatif/folder", "tujuan: folder tujuan harus berupa path lengkap"),
+    ("sftp://budi@host:99999/x", "tujuan: nomor port tidak valid"),
+    ("http://example.org/", "tujuan: jenis tujuan tidak dikenal"),
+])
+def test_check_refuses_a_target_in_config_that_publish_would_refuse(site: Path, url: str, message: str) -> None:
+    with open(site / "config.yaml", "a", encoding="utf-8") as config:
+        config.write(f"terbit:\n  tujuan: {url}\n")
+    result = run_cli(site, "check")
+    assert_exit(result, 1)
+    assert re.search(r"^config\.yaml:\d+: " + re.escape(message), result.stderr, re.MULTILINE), result.stderr
 
 
 def test_target_from_config_and_refused_urls(site: Path, tmp_path: Path) -> None:

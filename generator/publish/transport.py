@@ -60,8 +60,10 @@ def parse_target(url: str) -> Target:
     if parts.scheme != "file" and not parts.hostname:
         raise PublishError(url, "nama host tidak ada di URL tujuan", "tulis misalnya sftp://user@host/folder")
     path = unquote(parts.path) or "/"
-    if parts.scheme == "file" and not os.path.isabs(path):
-        raise PublishError(url, "folder tujuan harus berupa path lengkap", "tulis misalnya file:///srv/www/kelurahan")
+    if parts.scheme == "file" and (not os.path.isabs(path) or parts.netloc not in ("", "localhost")):
+        # file://srv/www would silently mean the folder /www on a host named srv
+        raise PublishError(url, "folder tujuan harus berupa path lengkap",
+                           "tulis misalnya file:///srv/www/kelurahan (tiga garis miring)")
     try:
         port = parts.port
     except ValueError:
