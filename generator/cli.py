@@ -20,8 +20,6 @@ from .errors import BuildLocked, ContentError, FieldError, Problem, errors_in, o
 from .fields import location_reader
 from .models import Kecamatan, Location
 from .privacy import mask_identity_numbers
-from .publish.plan import Action
-from .publish.runner import PublishReport
 from .scaffold import Asal, example_entries, profile_yaml
 from .wilayah.daftar import Wilayah
 from .wilayah.istilah import untuk_satuan
@@ -682,18 +680,6 @@ def _kb(size: int) -> str:
     return _angka(round(size / 1024))
 
 
-def _publish_summary(report: PublishReport) -> str:
-    plan = report.plan
-    counts = ""
-    if plan is not None:
-        counts = (f"{_angka(plan.count(Action.SEND))} baru, {_angka(plan.count(Action.REPLACE))} diganti, "
-                  f"{_angka(plan.count(Action.DELETE))} dihapus, {_angka(plan.count(Action.KEEP))} tetap; ")
-    seconds = f"{report.seconds:.1f}".replace(".", ",")
-    release = f", rilis {report.release}" if report.release else ""
-    return (f"Terbit ke {report.target}: {counts}{_angka(report.sent)} berkas terkirim ({_kb(report.bytes)} KB)"
-            f"{release}, {seconds} detik.")
-
-
 class _publish_progress:
     """Files and bytes sent, on a terminal only."""
 
@@ -780,4 +766,4 @@ def publish_command(ctx: click.Context, slugs: tuple[str, ...], target: str | No
     if rollback:
         click.echo(f"Dikembalikan ke rilis {report.release} di {report.target}.", err=True)
         return
-    click.echo(_publish_summary(report), err=True)
+    click.echo(report.summary(), err=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from pathlib import Path
 
+from publish_helpers import PUBLISH_SUMMARY
 from studio_helpers import Editor, add_account, running_studio, text_of
 
 
@@ -26,6 +28,7 @@ def test_admin_sees_changes_publishes_and_the_list_empties(make_site: Callable[.
         published = admin.post("/admin/terbitkan", {}, token=admin.csrf("/admin"))
         assert published.status_code == 200, published.text
         assert "Situs diterbitkan." in published.text
+        assert PUBLISH_SUMMARY.search(html.unescape(published.text)), "the same closing line as the CLI's"
         pages = list(host.rglob("mawar/umkm/warung-bu-sri/index.html"))
         assert pages and "Bu Sri Lestari" in pages[0].read_text(encoding="utf-8")
         after = text_of(admin.client.get("/admin").text, "terbit", "aria-labelledby")

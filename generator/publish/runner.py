@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..config import load_config
 from ..content import RESERVED_SLUGS, list_kelurahan
+from ..i18n import format_number
 from ..output import output_lock, unfinished
 from . import snapshots
 from .lock import target_lock
@@ -82,6 +83,18 @@ class PublishReport:
     def describe(self) -> list[str]:
         """The plan as the dry run prints it."""
         return describe(self.plan) if self.plan else []
+
+    def summary(self) -> str:
+        """The closing line, as the CLI and the studio print it."""
+        counts = ""
+        if self.plan is not None:
+            counts = (f"{format_number(self.plan.count(Action.SEND))} baru, "
+                      f"{format_number(self.plan.count(Action.REPLACE))} diganti, "
+                      f"{format_number(self.plan.count(Action.DELETE))} dihapus, "
+                      f"{format_number(self.plan.count(Action.KEEP))} tetap; ")
+        release = f", rilis {self.release}" if self.release else ""
+        return (f"Terbit ke {self.target}: {counts}{format_number(self.sent)} berkas terkirim "
+                f"({format_number(round(self.bytes / 1024))} KB){release}, {format_number(self.seconds, 1)} detik.")
 
 
 def publish(options: PublishOptions, progress: Progress | None = None) -> PublishReport:

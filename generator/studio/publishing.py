@@ -90,7 +90,6 @@ def build_and_publish(site: Path, lock: threading.Lock) -> PublishResult:
     except Exception as error:  # a library failure not foreseen: one line, the host stays whole
         lines.append(f"publish gagal ({type(error).__name__}: {error}); situs di host tetap utuh")
         return PublishResult(False, "\n".join(lines))
-    lines += published.warnings
-    lines.append(f"Terbit ke {published.target}: {published.sent} berkas terkirim, {published.deleted} dihapus"
-                 + (f", rilis {published.release}" if published.release else "") + ".")
+    lines += [f"Peringatan: {warning}" for warning in published.warnings]
+    lines.append(published.summary())
     return PublishResult(True, "\n".join(lines))
