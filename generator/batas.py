@@ -99,7 +99,10 @@ def place(wilayah: tuple[Wilayah, ...], kode: str, lon: float, lat: float) -> Pl
 def _ring(value: Any) -> Ring:
     if not isinstance(value, list) or len(value) < 4:
         raise ValueError("cincin poligon harus berisi paling sedikit 4 titik")
-    ring = tuple((float(pt[0]), float(pt[1])) for pt in value)
+    try:
+        ring = tuple((float(pt[0]), float(pt[1])) for pt in value)
+    except (TypeError, IndexError, ValueError):
+        raise ValueError("setiap titik harus berbentuk [bujur, lintang]") from None
     if ring[0] != ring[-1]:
         raise ValueError("cincin poligon tidak tertutup (titik pertama dan terakhir berbeda)")
     return ring
@@ -115,10 +118,22 @@ def _polygons(geometry: Any) -> tuple[Polygon, ...]:
     raise ValueError(f"geometri harus Polygon atau MultiPolygon (tertulis {kind!r})")
 
 
+def _polygons_of(number: int, kode: str, feature: dict[str, Any]) -> tuple[Polygon, ...]:
+    try:
+        return _polygons(feature.get("geometry"))
+    except (TypeError, IndexError, ValueError) as error:
+        reason = str(error) if isinstance(error, ValueError) else "koordinat tidak berbentuk GeoJSON"
+        raise ValueError(f"fitur ke-{number} ({kode}): {reason}") from None
+
+
 def parse_batas(text: str, where: str) -> tuple[Wilayah, ...]:
     """Read a GeoJSON FeatureCollection of kelurahan polygons with ``properties.kode``."""
+    hint = "pakai GeoJSON FeatureCollection dengan properties.kode berisi kode Kemendagri"
     try:
         data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ContentError([Problem(where, error.lineno, "berkas batas kelurahan bukan JSON yang sah", hint)]) from None
+    try:
         features = data["features"] if isinstance(data, dict) else None
         if not isinstance(features, list):
             raise ValueError("bukan FeatureCollection GeoJSON")
@@ -128,15 +143,12 @@ def parse_batas(text: str, where: str) -> tuple[Wilayah, ...]:
             kode = props.get("kode")
             if not isinstance(kode, str) or not kode:
                 raise ValueError(f"fitur ke-{number} tidak punya properties.kode")
-            try:
-                polygons = _polygons(feature.get("geometry"))
-            except (TypeError, IndexError, ValueError) as error:
-                raise ValueError(f"fitur ke-{number} ({kode}): {error}") from None
-            result.append(Wilayah(kode, str(props.get("nama") or kode), polygons))
-    except (ValueError, KeyError, AttributeError, TypeError) as error:
-        raise ContentError([Problem(where, 1, f"berkas batas kelurahan tidak bisa dibaca ({error})",
-                                    "pakai GeoJSON FeatureCollection dengan properties.kode berisi kode Kemendagri")]
-                           ) from None
+            result.append(Wilayah(kode, str(props.get("nama") or kode), _polygons_of(number, kode, feature)))
+    except ValueError as error:  # our own messages, in Indonesian
+        raise ContentError([Problem(where, 1, f"berkas batas kelurahan tidak bisa dibaca ({error})", hint)]) from None
+    except (KeyError, AttributeError, TypeError):
+        raise ContentError([Problem(where, 1, "berkas batas kelurahan tidak bisa dibaca (susunannya bukan GeoJSON)",
+                                    hint)]) from None
     return tuple(sorted(result, key=lambda w: w.kode))
 
 

@@ -229,6 +229,12 @@ def test_a_bad_boundary_file_is_a_config_error(make_site: Callable[..., Path], t
     result = build(site, tmp_path / "out", code=1)
     assert "batas-kelurahan.geojson:1: berkas batas kelurahan tidak bisa dibaca" in result.output
     assert "Traceback" not in result.output
+    (site / "batas-kelurahan.geojson").write_text('{"type": "FeatureCollection",\n "features": [\n  {oops}\n]}',
+                                                 encoding="utf-8")
+    broken = build(site, tmp_path / "out", code=1)
+    assert "batas-kelurahan.geojson:3: berkas batas kelurahan bukan JSON yang sah; pakai GeoJSON" in broken.output, \
+        broken.output
+    assert "Expecting" not in broken.output  # not the JSON library's English
 
 
 

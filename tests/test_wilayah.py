@@ -314,6 +314,17 @@ def test_init_refuses_a_boundary_file_of_another_city(tmp_path: Path) -> None:
     result = init(tmp_path / "kediri", "--wilayah", "35.71", "--batas", str(broken))
     assert_exit(result, 2)
     assert "bukan berkas GeoJSON yang sah" in result.stderr
+    # Refused as the build would refuse it: an open ring, a point that is not [bujur, lintang].
+    for damage, message in ((lambda ring: ring.pop(), "cincin poligon tidak tertutup"),
+                            (lambda ring: ring.__setitem__(1, "x"), "setiap titik harus berbentuk [bujur, lintang]")):
+        kediri = boundary_file(tmp_path / "kediri.geojson", "35.71")
+        collection = json.loads(kediri.read_text(encoding="utf-8"))
+        damage(collection["features"][3]["geometry"]["coordinates"][0])
+        kediri.write_text(json.dumps(collection), encoding="utf-8")
+        result = init(tmp_path / "kediri", "--wilayah", "35.71", "--batas", str(kediri))
+        assert_exit(result, 2)
+        assert "fitur ke-4" in result.stderr and message in result.stderr, result.stderr
+        kediri.unlink()
     assert listing(tmp_path) == before
 
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import FieldError, os_reason
+from ..batas import parse_batas
+from ..errors import ContentError, FieldError, os_reason
 from .daftar import NOTICE_FILE, find_kabkota, read_rows
 from .rencana import BOUNDARY_FILE, UNITS, Rencana, plan
 
@@ -76,7 +77,11 @@ def read_batas(path: Path, unit_codes: set[str], kota: str) -> Batas:
             or not isinstance(collection.get("features"), list):
         raise InitRefused("--batas", f"{path}: bukan GeoJSON FeatureCollection",
                           "pakai berkas .geojson berisi FeatureCollection")
-    codes = [f.get("properties", {}).get("kode") for f in collection["features"] if isinstance(f, dict)]
+    try:  # the same reader the build uses, so init never writes a file every later command refuses
+        codes = [w.kode for w in parse_batas(data.decode("utf-8"), str(path))]
+    except ContentError as error:
+        problem = error.problems[0]
+        raise InitRefused("--batas", f"{path}: {problem.message}", problem.hint) from None
     matched = sum(1 for c in codes if c in unit_codes)
     if not matched:
         raise InitRefused("--batas", f"{path}: tidak ada fitur dengan kode {kota}",
