@@ -22,7 +22,7 @@ from . import fields as f
 from .config import SiteConfig
 from .content import KELURAHAN_DIR, suggest_slug
 from .errors import ContentError, FieldError, Problem
-from .privacy import find_identity_numbers, find_personal_phones
+from .privacy import find_identity_numbers, find_personal_phones, normalize_phone
 from .sections import entry_fields, section_by_name
 from .yamlio import split_front_matter
 
@@ -153,12 +153,7 @@ def find_header(sheet: Lembar, jenis: str) -> tuple[int, dict[int, str]] | None:
 def phone(raw: str) -> str:
     """``+62 812-3456-7890``, ``(021) 5551234``, ``8123456789`` (a number cell) → ``08123456789``."""
     first = re.split(r"\s*(?:/|,|;| atau |\n)\s*", raw.strip())[0]
-    digits = re.sub(r"\D", "", first)
-    if digits.startswith("62") and len(digits) > 10:
-        digits = "0" + digits[2:]
-    elif digits.startswith("8") and len(digits) >= 9:
-        digits = "0" + digits
-    return f.phone(digits)
+    return f.phone(normalize_phone(first))
 
 
 def _number(raw: str, example: str) -> float:

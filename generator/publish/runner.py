@@ -399,8 +399,9 @@ def _check(options: PublishOptions, transport: Transport, report: PublishReport)
         found = {rel: sha for rel, sha in transport.files("").items()
                  if not rel.startswith(META_DIR + "/")}
     report.tampering = compare(state.files, found)
-    snapshots.save_findings(options.site, transport.target.url, report.tampering)
-    if not report.tampering:
+    if report.tampering:
+        snapshots.save_findings(options.site, transport.target.url, report.tampering)
+    else:
         snapshots.clear_findings(options.site, transport.target.url)
 
 

@@ -240,10 +240,7 @@ class SftpTransport:
         return failed
 
     def remove(self, rels: Sequence[str]) -> None:
-        async def remove(rel: str) -> None:
-            with contextlib.suppress(asyncssh.SFTPNoSuchFile):
-                await self.sftp.remove(self._path(rel))
-        self._call(rels[0] if rels else "", lambda: self._many(remove(rel) for rel in rels))
+        self._call(rels[0] if rels else "", lambda: self._many(self._remove_missing_ok(rel) for rel in rels))
 
     async def _many(self, works: Iterable[Awaitable[None]]) -> None:
         gate = asyncio.Semaphore(PARALLEL_REQUESTS)
@@ -312,11 +309,7 @@ class SftpTransport:
 
     def listdir(self, rel: str) -> list[str]:
         async def listdir() -> list[str]:
-            try:
-                names = await self.sftp.listdir(self._path(rel))
-            except asyncssh.SFTPNoSuchFile:
-                return []
-            return sorted(n for n in names if n not in (".", ".."))
+            return sorted(name for name, _is_dir in await self._entries(rel))
         return self._call(rel, listdir)
 
     def files(self, rel: str) -> dict[str, str]:
